@@ -1,0 +1,1 @@
+"""Maps, plots and reports of siting results (Folium, fully offline)."""

@@ -1,0 +1,1 @@
+"""Scenarios: the embedded Norfolk case, scenario files, sweeps and the ``siting`` command."""

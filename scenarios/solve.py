@@ -1,0 +1,226 @@
+"""One solve of a case: build the problem, solve, verify, measure the plan in hand the same way.
+
+:func:`run` is what ``siting solve``, scenario files and sweeps call. It returns an
+:class:`Outcome` (summary, tables, readable text); :func:`write_outcome` writes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+import siting
+from siting.coverage import CoverageSummary, evaluate
+from siting.domain import Case, TravelMatrix
+from siting.errors import InputError
+from siting.problems import SiteRules, build_problem
+from siting.validation import bases_count
+from solvers import ModelKind, Result, SolveOptions, Status, solve
+from solvers.registry import names as solver_names
+
+from scenarios.output import atomic_dir, write_json
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolveRequest:
+    """Everything one solve needs besides the case.
+
+    Attributes:
+        model: the model name (``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``, ``outreach``).
+        bases: number of bases (``None`` for LSCP, or ``auto`` handled by the outreach model).
+        minutes: the travel-time limit for coverage (and for reporting coverage under every model).
+        solver: backend name or ``auto``.
+        rules: site rules (must keep/close, per-district limits).
+        need: the need weighting the case was loaded with (recorded in the summary).
+        options: solver options (time limit, gap, threads, seed, warm start).
+        plan: name of the plan in hand to compare with (default: the case's first plan).
+        params: model-specific parameters (for the outreach model).
+    """
+
+    model: str = "mclp"
+    bases: int | None = 15
+    minutes: float = 20.0
+    solver: str = "auto"
+    rules: SiteRules = field(default_factory=SiteRules)
+    need: str = "children"
+    options: SolveOptions = field(default_factory=SolveOptions)
+    plan: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """What a solve produced: ``summary`` (JSON-able), tables by file name, and a readable text."""
+
+    summary: dict[str, object]
+    tables: dict[str, pd.DataFrame]
+    text: str
+    result: Result | None = None
+    coverage: CoverageSummary | None = None
+    geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+
+
+#: Runners for models that are not plain coverage/distance models (the outreach model registers here).
+MODEL_RUNNERS: dict[str, Callable[[Case, TravelMatrix, SolveRequest], Outcome]] = {}
+
+
+def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
+    """Solve ``request`` on ``case`` and measure the result and the plan in hand."""
+    if request.model in MODEL_RUNNERS:
+        return MODEL_RUNNERS[request.model](case, matrix, request)
+    try:
+        kind = ModelKind(request.model)
+    except ValueError:
+        raise InputError(f"unknown model {request.model!r}", source="--model") from None
+    if request.solver != "auto" and request.solver not in solver_names():
+        raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
+                         source="--solver")
+    if kind is not ModelKind.LSCP:
+        if request.bases is None:
+            raise InputError(f"model {kind} needs a number of bases", source="--bases")
+        bases_count(request.bases, case.sites)
+    if request.minutes is None or not request.minutes > 0:
+        raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
+    t0 = time.perf_counter()
+    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+                            minutes=request.minutes, rules=request.rules)
+    try:
+        result = solve(problem, solver=request.solver, options=request.options)
+    except ValueError as exc:
+        raise InputError(str(exc), source="--solver") from None
+    elapsed = time.perf_counter() - t0
+    bases = tuple(case.sites.ids[j] for j in result.selected)
+    coverage = evaluate(case, matrix, bases, minutes=request.minutes) if result.has_solution else None
+    plan = _plan(case, request)
+    plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
+    summary = _summary(case, request, result, coverage, plan, plan_cov, elapsed)
+    tables: dict[str, pd.DataFrame] = {}
+    if coverage is not None:
+        tables["bases.csv"] = _bases_table(case, coverage)
+        tables["areas.csv"] = coverage.areas
+    text = format_text(summary)
+    out = Outcome(summary, tables, text, result, coverage)
+    if coverage is not None:
+        out.geo = _geo(case, coverage)
+    return out
+
+
+def _plan(case: Case, request: SolveRequest) -> siting.Plan | None:
+    if request.plan is None:
+        return case.plan_in_hand
+    if request.plan not in case.plans:
+        raise InputError(f"unknown plan {request.plan!r}; plans: {', '.join(case.plans)}", source="--plan")
+    return case.plans[request.plan]
+
+
+def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
+    sites = case.sites.frame.set_index("id")
+    t = cov.per_base.copy()
+    t["kind"] = [sites.loc[b, "kind"] for b in t["id"]]
+    t["lon"] = [sites.loc[b, "lon"] for b in t["id"]]
+    t["lat"] = [sites.loc[b, "lat"] for b in t["id"]]
+    return t
+
+
+def _geo(case: Case, cov: CoverageSummary) -> dict[str, gpd.GeoDataFrame]:
+    d = case.demand.frame.set_index("id")
+    areas = cov.areas.copy()
+    areas_g = gpd.GeoDataFrame(areas, geometry=gpd.points_from_xy(d.loc[areas["id"], "lon"], d.loc[areas["id"], "lat"]),
+                               crs="EPSG:4326")
+    s = case.sites.frame
+    kept = s["id"].isin(cov.bases)
+    sites_g = gpd.GeoDataFrame(
+        s[["id", "name", "district", "kind"]].assign(kept=kept.to_numpy()),
+        geometry=gpd.points_from_xy(s["lon"], s["lat"]), crs="EPSG:4326",
+    )
+    return {"areas": areas_g, "sites": sites_g}
+
+
+def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSummary | None,
+             plan: siting.Plan | None, plan_cov: CoverageSummary | None, elapsed: float) -> dict[str, object]:
+    s: dict[str, object] = {
+        "case": case.name,
+        "model": result.model.value,
+        "solver": result.solver,
+        "solver_version": result.solver_version,
+        "status": result.status.value,
+        "message": result.message,
+        "verified": result.verified,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "bases_requested": request.bases,
+        "minutes": request.minutes,
+        "need_weighting": request.need,
+        "bases": [case.sites.ids[j] for j in result.selected],
+        "build_seconds": result.build_s,
+        "solve_seconds": result.solve_s,
+        "wall_seconds": elapsed,
+        "siting_version": siting.__version__,
+        "provenance": case.provenance,
+    }
+    if cov is not None:
+        s.update({k: v for k, v in cov.as_dict().items() if k not in ("bases", "minutes")})
+    if plan is not None and plan_cov is not None:
+        s["plan_in_hand"] = {"name": plan.name, "description": plan.description, "bases": list(plan.site_ids),
+                             **{k: v for k, v in plan_cov.as_dict().items() if k not in ("bases", "minutes")}}
+    return s
+
+
+def _pct(x: object) -> str:
+    return f"{100 * float(x):5.1f}%" if isinstance(x, int | float) and x == x else "   n/a"  # noqa: PLR0124
+
+
+def format_text(s: dict[str, object]) -> str:
+    """A readable summary for the terminal."""
+    lines = [
+        f"{s['case']}: model {s['model']}, {s.get('bases_requested')} bases, {s['minutes']:g}-minute reach, "
+        f"need = {s['need_weighting']}",
+        f"solver {s['solver']}: {s['status']}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
+                                                  f"gap {100 * float(s['gap']):.3g}%)"
+                                                  if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
+        + ("" if s["verified"] else "  [NOT VERIFIED]"),
+    ]
+    if s["status"] in (Status.INFEASIBLE.value, Status.ERROR.value):
+        lines.append(f"  {s['message']}")
+        return "\n".join(lines)
+    lines.append(f"bases kept ({len(s['bases'])}): {', '.join(s['bases'])}")  # type: ignore[arg-type]
+    if "need_covered_share" in s:
+        lines.append(f"need covered: {_pct(s['need_covered_share'])} of {s['need_total']:,.0f}; "
+                     f"worst travel {s['worst_minutes']:.1f} min, need-weighted mean {s['mean_minutes']:.1f} min")
+    plan = s.get("plan_in_hand")
+    if isinstance(plan, dict):
+        lines.append(f"plan in hand '{plan['name']}' ({len(plan['bases'])} bases): need covered "
+                     f"{_pct(plan['need_covered_share'])}; worst travel {plan['worst_minutes']:.1f} min")
+    if "by_district" in s:
+        lines.append("")
+        header = f"{'district':32s} {'bases':>5s} {'need':>8s} {'covered':>8s}"
+        if isinstance(plan, dict):
+            header += f" {'plan':>8s}"
+        lines.append(header)
+        plan_rows = {r["district"]: r for r in plan["by_district"]} if isinstance(plan, dict) else {}
+        for r in s["by_district"]:  # type: ignore[attr-defined]
+            row = f"{r['district']:32s} {r['bases']:5d} {r['weight']:8,.0f} {_pct(r['share']):>8s}"
+            if plan_rows:
+                row += f" {_pct(plan_rows[r['district']]['share']):>8s}"
+            lines.append(row)
+        for r in s.get("by_class", []):  # type: ignore[attr-defined]
+            lines.append(f"{r['area_class'] + ' areas':32s} {'':5s} {r['weight']:8,.0f} {_pct(r['share']):>8s}")
+    return "\n".join(lines)
+
+
+def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
+    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically."""
+    with atomic_dir(out_dir) as tmp:
+        write_json(tmp / "summary.json", outcome.summary)
+        for name, table in outcome.tables.items():
+            table.to_csv(tmp / name, index=False)
+        for layer, frame in outcome.geo.items():
+            frame.to_file(tmp / "solution.gpkg", layer=layer, driver="GPKG")
+        for name, text in (extra_files or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")

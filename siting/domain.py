@@ -1,0 +1,170 @@
+"""Typed domain objects: demand areas, candidate sites, travel times, budgets and a case.
+
+Objects are built through :mod:`siting.validation`, the one place that checks input; once
+built they are trusted. Tables are pandas frames with the canonical columns listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+#: Demand area columns: identity, location (WGS84 and BNG metres), district, rural-urban class,
+#: children aged 0-4, need indicators and the weight the models use.
+DEMAND_COLUMNS: tuple[str, ...] = (
+    "id", "name", "lon", "lat", "x_m", "y_m", "district", "ruc", "rural", "children_0_4", "idaci", "weight",
+)
+#: Candidate site columns. ``kind`` is ``building`` or ``outreach_only``; only suitable
+#: buildings may be bases. ``running_cost_gbp`` is the annual running cost (NaN if unknown).
+SITE_COLUMNS: tuple[str, ...] = (
+    "id", "name", "lon", "lat", "x_m", "y_m", "district", "kind", "suitable_base", "running_cost_gbp",
+)
+
+
+@dataclass(frozen=True)
+class DemandAreas:
+    """Demand areas (for example LSOAs), one row each, in :data:`DEMAND_COLUMNS`."""
+
+    frame: pd.DataFrame
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.frame["id"].tolist()
+
+    @property
+    def weight(self) -> NDArray[np.float64]:
+        return self.frame["weight"].to_numpy(dtype=np.float64)
+
+    @property
+    def children(self) -> NDArray[np.float64]:
+        return self.frame["children_0_4"].to_numpy(dtype=np.float64)
+
+    @property
+    def x_m(self) -> NDArray[np.float64]:
+        return self.frame["x_m"].to_numpy(dtype=np.float64)
+
+    @property
+    def y_m(self) -> NDArray[np.float64]:
+        return self.frame["y_m"].to_numpy(dtype=np.float64)
+
+    @property
+    def rural(self) -> NDArray[np.bool_]:
+        return self.frame["rural"].to_numpy(dtype=bool)
+
+    @property
+    def districts(self) -> list[str]:
+        return sorted(self.frame["district"].unique().tolist())
+
+    def with_weight(self, weight: NDArray[np.floating]) -> DemandAreas:
+        """A copy with another weight column."""
+        return DemandAreas(self.frame.assign(weight=np.asarray(weight, dtype=np.float64)), self.source)
+
+
+@dataclass(frozen=True)
+class Sites:
+    """Candidate sites, one row each, in :data:`SITE_COLUMNS`."""
+
+    frame: pd.DataFrame
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.frame["id"].tolist()
+
+    @property
+    def x_m(self) -> NDArray[np.float64]:
+        return self.frame["x_m"].to_numpy(dtype=np.float64)
+
+    @property
+    def y_m(self) -> NDArray[np.float64]:
+        return self.frame["y_m"].to_numpy(dtype=np.float64)
+
+    @property
+    def can_be_base(self) -> NDArray[np.bool_]:
+        """Sites that may be kept as bases: suitable buildings (outreach-only venues cannot)."""
+        f = self.frame
+        return (f["suitable_base"].to_numpy(dtype=bool)) & (f["kind"].to_numpy() == "building")
+
+    def index_of(self, ids: Sequence[str]) -> list[int]:
+        """Positions of site ids (``KeyError`` naming the first unknown one)."""
+        pos = {s: k for k, s in enumerate(self.ids)}
+        out = []
+        for s in ids:
+            if s not in pos:
+                raise KeyError(s)
+            out.append(pos[s])
+        return out
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """Travel times in minutes, demand areas x sites, float32, ``inf`` where unreachable."""
+
+    minutes: NDArray[np.float32]
+    demand_ids: tuple[str, ...]
+    site_ids: tuple[str, ...]
+    source: str = ""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.minutes.shape[0]), int(self.minutes.shape[1]))
+
+    def unreachable_areas(self, site_mask: NDArray[np.bool_] | None = None) -> list[str]:
+        """Demand areas no (masked) site can reach."""
+        sub = self.minutes if site_mask is None else self.minutes[:, site_mask]
+        bad = ~np.isfinite(sub).any(axis=1)
+        return [self.demand_ids[i] for i in np.flatnonzero(bad)]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An annual budget, in pounds, split into categories (frontline, management, ...)."""
+
+    name: str
+    categories_gbp: Mapping[str, float]
+    number_of_bases: int | None = None
+
+    @property
+    def total_gbp(self) -> float:
+        return float(sum(self.categories_gbp.values()))
+
+    def share(self, category: str) -> float:
+        """Share of the total spent on ``category``."""
+        return float(self.categories_gbp.get(category, 0.0)) / self.total_gbp if self.total_gbp else 0.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A set of sites kept as bases, named (for example the council's 2019 decision)."""
+
+    name: str
+    site_ids: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything a scenario needs: demand, candidate sites, plans in hand, budgets, provenance."""
+
+    name: str
+    demand: DemandAreas
+    sites: Sites
+    plans: Mapping[str, Plan] = field(default_factory=dict)
+    budgets: Mapping[str, Budget] = field(default_factory=dict)
+    provenance: str = ""
+
+    @property
+    def plan_in_hand(self) -> Plan | None:
+        """The first plan (the one results are compared with by default)."""
+        return next(iter(self.plans.values()), None)

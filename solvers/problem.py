@@ -1,0 +1,199 @@
+"""Problem statements for the location models: plain arrays, no geography.
+
+A :class:`Problem` holds everything a backend needs: demand weights, a demand x site cost
+matrix (travel minutes or distance, ``inf`` where a site cannot serve a demand point), the
+model kind and its parameters, and the side constraints shared by every model (must-open and
+must-close sites, per-group minimum and maximum numbers of open sites, capacities).
+
+Site and demand identity is positional: index ``j`` is column ``j`` of ``cost``. The domain
+layer (``siting``) keeps the mapping to real identifiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+
+class ModelKind(StrEnum):
+    """The location models the engine solves."""
+
+    MCLP = "mclp"
+    """Maximal covering: open p sites to maximise the weight within ``radius``."""
+    PMEDIAN = "pmedian"
+    """p-median: open p sites to minimise the weighted cost to the nearest open site."""
+    LSCP = "lscp"
+    """Location set covering: fewest sites covering every coverable demand point."""
+    PCENTER = "pcenter"
+    """p-center: open p sites to minimise the worst (optionally weighted) cost."""
+    CPMEDIAN = "cpmedian"
+    """Capacitated p-median: as p-median, each site serving at most its capacity."""
+    CMCLP = "cmclp"
+    """Capacitated maximal covering: covered weight assigned within site capacities."""
+    OUTREACH = "outreach"
+    """Frontline-versus-overhead outreach model (see :mod:`solvers.formulations.outreach`)."""
+
+
+class ProblemError(ValueError):
+    """A problem statement is malformed (wrong shapes, negative weights, bad indices)."""
+
+
+@dataclass(frozen=True)
+class GroupLimit:
+    """At least ``min_open`` and at most ``max_open`` of the sites ``members`` are open."""
+
+    name: str
+    members: tuple[int, ...]
+    min_open: int = 0
+    max_open: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """A location problem over arrays.
+
+    Attributes:
+        kind: which model.
+        weights: demand weights, shape ``(n,)``, non-negative.
+        cost: demand x site costs, shape ``(n, m)``; ``inf`` where site ``j`` cannot serve ``i``.
+        p: number of sites to open (required by every model but LSCP; for OUTREACH optional).
+        radius: coverage threshold in the units of ``cost`` (MCLP, CMCLP, LSCP).
+        must_open: site indices that must be open.
+        must_close: site indices that must stay closed (also used for unsuitable sites).
+        groups: per-group limits on the number of open sites.
+        capacity: per-site capacity in units of ``weights`` (CPMEDIAN, CMCLP).
+        weighted_center: p-center minimises ``max_i w_i d_ij`` instead of ``max_i d_ij``.
+        extra: model-specific data (for OUTREACH, an :class:`~solvers.formulations.outreach.OutreachSpec`).
+    """
+
+    kind: ModelKind
+    weights: FloatArray
+    cost: NDArray[np.floating]
+    p: int | None = None
+    radius: float | None = None
+    must_open: frozenset[int] = frozenset()
+    must_close: frozenset[int] = frozenset()
+    groups: tuple[GroupLimit, ...] = ()
+    capacity: FloatArray | None = None
+    weighted_center: bool = False
+    extra: object | None = None
+
+    @property
+    def n(self) -> int:
+        """Number of demand points."""
+        return int(self.cost.shape[0])
+
+    @property
+    def m(self) -> int:
+        """Number of candidate sites."""
+        return int(self.cost.shape[1])
+
+    def open_allowed(self) -> BoolArray:
+        """Mask of sites that may be opened (not must-close)."""
+        mask = np.ones(self.m, dtype=bool)
+        if self.must_close:
+            mask[list(self.must_close)] = False
+        return mask
+
+    def covers(self) -> BoolArray:
+        """Dense boolean coverage ``cost <= radius`` (coverage models only)."""
+        if self.radius is None:
+            raise ProblemError(f"model {self.kind} has no radius")
+        return np.asarray(self.cost <= self.radius)
+
+    def validate(self) -> None:
+        """Check shapes and values; raise :class:`ProblemError` naming the field."""
+        w = np.asarray(self.weights)
+        c = np.asarray(self.cost)
+        if c.ndim != 2:
+            raise ProblemError(f"cost must be 2-D (demand x sites), got shape {c.shape}")
+        if w.shape != (c.shape[0],):
+            raise ProblemError(f"weights has shape {w.shape}, expected ({c.shape[0]},) to match cost")
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ProblemError("weights must be finite and non-negative")
+        if np.any(np.isnan(c)) or np.any(c < 0):
+            raise ProblemError("cost must be non-negative (inf for unreachable), with no NaN")
+        for label, idx in (("must_open", self.must_open), ("must_close", self.must_close)):
+            bad = [j for j in idx if not 0 <= j < c.shape[1]]
+            if bad:
+                raise ProblemError(f"{label} has site indices out of range: {sorted(bad)[:5]}")
+        for g in self.groups:
+            bad = [j for j in g.members if not 0 <= j < c.shape[1]]
+            if bad:
+                raise ProblemError(f"group {g.name!r} has site indices out of range: {bad[:5]}")
+            if g.min_open < 0 or (g.max_open is not None and g.max_open < 0):
+                raise ProblemError(f"group {g.name!r} has a negative limit")
+        if self.kind is not ModelKind.LSCP and self.kind is not ModelKind.OUTREACH:
+            if self.p is None:
+                raise ProblemError(f"model {self.kind} needs p")
+        if self.p is not None and self.p < 1:
+            raise ProblemError(f"p must be at least 1, got {self.p}")
+        if self.kind in (ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP) and self.radius is None:
+            raise ProblemError(f"model {self.kind} needs radius")
+        if self.kind in (ModelKind.CPMEDIAN, ModelKind.CMCLP):
+            if self.capacity is None or np.asarray(self.capacity).shape != (c.shape[1],):
+                raise ProblemError(f"model {self.kind} needs capacity of shape ({c.shape[1]},)")
+            if np.any(np.asarray(self.capacity) < 0):
+                raise ProblemError("capacity must be non-negative")
+
+
+def make_problem(
+    kind: ModelKind | str,
+    weights: Sequence[float] | NDArray[np.floating],
+    cost: NDArray[np.floating],
+    *,
+    p: int | None = None,
+    radius: float | None = None,
+    must_open: Iterable[int] = (),
+    must_close: Iterable[int] = (),
+    groups: Iterable[GroupLimit] = (),
+    capacity: Sequence[float] | NDArray[np.floating] | None = None,
+    weighted_center: bool = False,
+    extra: object | None = None,
+) -> Problem:
+    """Build and validate a :class:`Problem` from array-likes."""
+    prob = Problem(
+        kind=ModelKind(kind),
+        weights=np.asarray(weights, dtype=np.float64),
+        cost=np.asarray(cost),
+        p=p,
+        radius=radius,
+        must_open=frozenset(int(j) for j in must_open),
+        must_close=frozenset(int(j) for j in must_close),
+        groups=tuple(groups),
+        capacity=None if capacity is None else np.asarray(capacity, dtype=np.float64),
+        weighted_center=weighted_center,
+        extra=extra,
+    )
+    prob.validate()
+    return prob
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolveOptions:
+    """Options every backend understands (those it cannot honour are reported in the result).
+
+    Attributes:
+        time_limit_s: wall-clock limit for the solve, in seconds.
+        gap_rel: relative optimality gap at which to stop (0 proves optimality).
+        threads: solver threads (``None``: the backend's default, capped at the machine's cores).
+        seed: random seed for reproducible runs.
+        warm_start: site indices of a known solution to start from.
+        verbose: let the solver print its log.
+    """
+
+    time_limit_s: float | None = None
+    gap_rel: float = 0.0
+    threads: int | None = None
+    seed: int = 0
+    warm_start: tuple[int, ...] | None = None
+    verbose: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
