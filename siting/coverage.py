@@ -56,6 +56,13 @@ class CoverageSummary:
         return float(m.max()) if len(m) else float("nan")
 
     @property
+    def worst_rural_minutes(self) -> float:
+        """The longest travel time from any rural area with need to its nearest base."""
+        a = self.areas
+        m = a.loc[(a["weight"] > 0) & a["rural"], "base_minutes"]
+        return float(m.max()) if len(m) else float("nan")
+
+    @property
     def mean_minutes(self) -> float:
         """Need-weighted mean travel time to the nearest base."""
         a = self.areas[np.isfinite(self.areas["base_minutes"])]
@@ -69,6 +76,7 @@ class CoverageSummary:
             "need_covered": self.need_covered,
             "need_covered_share": self.need_covered_share,
             "worst_minutes": self.worst_minutes,
+            "worst_rural_minutes": self.worst_rural_minutes,
             "mean_minutes": self.mean_minutes,
             "by_district": _records(self.by_district),
             "by_class": _records(self.by_class),
