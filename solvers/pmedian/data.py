@@ -1,0 +1,285 @@
+r"""Sorted neighbour lists of the demand points, and the site rules, for the p-median machinery.
+
+Every algorithm in :mod:`solvers.pmedian` reads the costs through :class:`Neighbours`: for each
+demand point with positive weight, the ``K`` nearest sites that may open, sorted by cost, with
+the weighted costs :math:`w_i d_{ij}` alongside. ``K`` is all the allowed sites on small
+instances (the lists are then *complete*); on large ones (national scale) it is a truncation,
+and ``cap[i]`` records the smallest cost left out of the list, so that every algorithm can stay
+exact: the Lagrangian keeps its multipliers below :math:`w_i\,\mathrm{cap}_i` (no pair beyond the
+list can then have a negative reduced cost), and nearest-open-site queries that run past the end
+of a list fall back to the full cost row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from solvers.problem import Problem
+
+#: Instances with at most this many (demand, site) pairs get complete neighbour lists.
+COMPLETE_PAIRS = 12_000_000
+#: Rows processed at a time when sorting large cost matrices (bounds the temporary memory).
+CHUNK_ROWS = 2048
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Each weighted demand point's nearest allowed sites, sorted by cost.
+
+    Attributes:
+        clients: original indices of the demand points kept (those with positive weight), ``(n,)``.
+        w: their weights, ``(n,)``.
+        idx: ``(n, K)`` site indices sorted by cost; padding (unreachable) entries hold ``m``.
+        dist: ``(n, K)`` the matching costs (``inf`` for padding).
+        wd: ``(n, K)`` the weighted costs ``w[:, None] * dist``.
+        cap: ``(n,)`` the smallest cost not in the list (``inf`` when the list is complete).
+        cost: the full demand x site cost matrix (for exact fallbacks), rows in original order.
+        allowed: ``(m,)`` sites that may open (the lists hold no other).
+        m: number of sites.
+        integral: every weight and finite cost is an integer (so is every objective value).
+    """
+
+    clients: NDArray[np.int64]
+    w: NDArray[np.float64]
+    idx: NDArray[np.int32]
+    dist: NDArray[np.float64]
+    wd: NDArray[np.float64]
+    cap: NDArray[np.float64]
+    cost: NDArray[np.floating]
+    allowed: NDArray[np.bool_]
+    m: int
+    integral: bool
+
+    @property
+    def n(self) -> int:
+        """Number of weighted demand points in the lists."""
+        return int(self.idx.shape[0])
+
+    @property
+    def k(self) -> int:
+        """List length."""
+        return int(self.idx.shape[1])
+
+    @property
+    def complete(self) -> bool:
+        """Whether every list holds all the allowed sites a point can reach."""
+        return bool(np.all(np.isinf(self.cap)))
+
+    def full_rows(self, rows: NDArray[np.int64], sites: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Exact costs ``d[rows, sites]`` (rows index the kept points) from the full matrix."""
+        sub = np.asarray(self.cost[self.clients[rows]][:, sites], dtype=np.float64)
+        return sub
+
+    def nearest_two(
+        self, open_mask: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
+        """Nearest and second-nearest open site of every point: ``(site1, d1, site2, d2)``.
+
+        A point with no (second) open site reachable gets site ``-1`` and cost ``inf``.
+        """
+        n = self.n
+        rows = np.arange(n)
+        om = np.append(open_mask, False)  # the padding index m is never open
+        is_open = om[self.idx]
+        p1 = np.argmax(is_open, axis=1)
+        ok1 = is_open[rows, p1]
+        is_open[rows, p1] = False
+        p2 = np.argmax(is_open, axis=1)
+        ok2 = is_open[rows, p2]
+        s1 = np.where(ok1, self.idx[rows, p1], -1).astype(np.int64)
+        d1 = np.where(ok1, self.dist[rows, p1], np.inf)
+        s2 = np.where(ok2, self.idx[rows, p2], -1).astype(np.int64)
+        d2 = np.where(ok2, self.dist[rows, p2], np.inf)
+        if not self.complete:
+            short = np.flatnonzero(~ok2 & np.isfinite(self.cap))
+            if short.size:
+                sites = np.flatnonzero(open_mask)
+                if sites.size:
+                    sub = self.full_rows(short, sites)
+                    order = np.argsort(sub, axis=1, kind="stable")[:, :2]
+                    r = np.arange(short.size)
+                    a = sub[r, order[:, 0]]
+                    s1[short] = np.where(np.isfinite(a), sites[order[:, 0]], -1)
+                    d1[short] = a
+                    if sites.size > 1:
+                        b = sub[r, order[:, 1]]
+                        s2[short] = np.where(np.isfinite(b), sites[order[:, 1]], -1)
+                        d2[short] = b
+        return s1, d1, s2, d2
+
+    def objective(self, open_mask: NDArray[np.bool_]) -> float:
+        r"""Exact objective :math:`\sum_i w_i \min_{j\ \mathrm{open}} d_{ij}` (``inf`` if a point is unserved)."""
+        _, d1, _, _ = self.nearest_two(open_mask)
+        if np.any(np.isinf(d1)):
+            return float("inf")
+        return float(self.w @ d1)
+
+
+def build_neighbours(problem: Problem, k: int | None = None, *, min_k: int = 100, per_site: float = 10.0) -> Neighbours:
+    """Sorted neighbour lists of ``problem`` (sites in ``must_close`` are left out).
+
+    ``k``: list length; by default complete lists when the instance has at most
+    :data:`COMPLETE_PAIRS` pairs, else ``max(min_k, per_site * m / p)`` (each point's nearest open
+    site is then, in practice, well inside its list; exactness never depends on it).
+    """
+    cost = problem.cost
+    n_all, m = problem.n, problem.m
+    allowed = problem.open_allowed()
+    w_all = np.asarray(problem.weights, dtype=np.float64)
+    clients = np.flatnonzero(w_all > 0).astype(np.int64)
+    w = w_all[clients]
+    m_allowed = int(allowed.sum())
+    if k is None:
+        if n_all * m <= COMPLETE_PAIRS:
+            k = m_allowed
+        else:
+            p = max(1, problem.p or 1)
+            k = int(max(min_k, per_site * m / p))
+    k = max(1, min(k, m_allowed))
+    n = clients.size
+    idx = np.empty((n, k), dtype=np.int32)
+    dist = np.empty((n, k), dtype=np.float64)
+    cap = np.full(n, np.inf)
+    allowed_sites = np.flatnonzero(allowed)
+    integral = bool(np.all(np.mod(w, 1.0) == 0))
+    for start in range(0, n, CHUNK_ROWS):
+        rows = clients[start:start + CHUNK_ROWS]
+        block = np.asarray(cost[rows], dtype=np.float64)
+        if m_allowed < m:
+            block = block[:, allowed_sites]
+        if integral:
+            fin = block[np.isfinite(block)]
+            integral = bool(np.all(np.mod(fin, 1.0) == 0))
+        if k < m_allowed:
+            part = np.argpartition(block, k, axis=1)
+            r = np.arange(block.shape[0])[:, None]
+            cap[start:start + rows.size] = block[r[:, 0], part[:, k]]
+            part = part[:, :k]
+            vals = block[r, part]
+            order = np.argsort(vals, axis=1, kind="stable")
+            local = part[r, order]
+            vals = vals[r, order]
+        else:
+            local = np.argsort(block, axis=1, kind="stable")
+            vals = np.take_along_axis(block, local, axis=1)
+        sites = allowed_sites[local]
+        sites = np.where(np.isfinite(vals), sites, m)
+        idx[start:start + rows.size] = sites
+        dist[start:start + rows.size] = vals
+    wd = w[:, None] * dist
+    return Neighbours(clients=clients, w=w, idx=idx, dist=dist, wd=wd, cap=cap, cost=cost,
+                      allowed=allowed, m=m, integral=integral)
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """The site rules of a p-median problem: ``p``, must-open, must-close (``allowed``), groups.
+
+    Group limits are held as a dense membership matrix ``member`` (groups x sites).
+    """
+
+    p: int
+    allowed: NDArray[np.bool_]
+    must_open: NDArray[np.bool_]
+    member: NDArray[np.bool_]
+    gmin: NDArray[np.int64]
+    gmax: NDArray[np.int64]
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> SiteRules:
+        m = problem.m
+        must = np.zeros(m, dtype=bool)
+        if problem.must_open:
+            must[list(problem.must_open)] = True
+        ng = len(problem.groups)
+        member = np.zeros((ng, m), dtype=bool)
+        gmin = np.zeros(ng, dtype=np.int64)
+        gmax = np.full(ng, m, dtype=np.int64)
+        for g, grp in enumerate(problem.groups):
+            member[g, list(grp.members)] = True
+            gmin[g] = grp.min_open
+            if grp.max_open is not None:
+                gmax[g] = grp.max_open
+        assert problem.p is not None
+        return cls(p=int(problem.p), allowed=problem.open_allowed(), must_open=must, member=member,
+                   gmin=gmin, gmax=gmax)
+
+    @property
+    def has_groups(self) -> bool:
+        return bool(self.member.shape[0])
+
+    def feasible(self, open_mask: NDArray[np.bool_]) -> bool:
+        """Whether ``open_mask`` obeys every rule."""
+        if int(open_mask.sum()) != self.p or np.any(open_mask & ~self.allowed):
+            return False
+        if np.any(self.must_open & ~open_mask):
+            return False
+        if self.has_groups:
+            c = self.member[:, open_mask].sum(axis=1)
+            if np.any(c < self.gmin) or np.any(c > self.gmax):
+                return False
+        return True
+
+    def swap_ok(self, open_mask: NDArray[np.bool_], ins: NDArray[np.int64], outs: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """``(len(ins), len(outs))``: whether opening ``ins[a]`` and closing ``outs[b]`` keeps the group limits."""
+        ok = np.ones((ins.size, outs.size), dtype=bool)
+        if not self.has_groups:
+            return ok
+        c = self.member[:, open_mask].sum(axis=1)
+        for g in np.flatnonzero((c <= self.gmin) | (c >= self.gmax)):
+            delta = self.member[g, ins][:, None].astype(np.int64) - self.member[g, outs][None, :]
+            after = c[g] + delta
+            ok &= (after >= self.gmin[g]) & (after <= self.gmax[g])
+        return ok
+
+    def addable(self, open_mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Sites that greedy construction may add to the partial solution ``open_mask``.
+
+        Allowed, not open, within every group maximum, and leaving enough slots for the unmet
+        group minimums (exact for disjoint groups, a heuristic rule for overlapping ones).
+        """
+        cand = self.allowed & ~open_mask
+        if not self.has_groups:
+            return cand
+        slots = self.p - int(open_mask.sum()) - 1
+        c = self.member[:, open_mask].sum(axis=1)
+        full = c >= self.gmax
+        if np.any(full):
+            cand &= ~self.member[full].any(axis=0)
+        deficit = np.maximum(self.gmin - c, 0)
+        total = int(deficit.sum())
+        if total > slots:
+            # adding j lowers the deficit by the number of groups short of their minimum it belongs to
+            relief = self.member[deficit > 0].sum(axis=0)
+            cand &= (total - relief) <= slots
+        return cand
+
+
+def prefix_counts(a: NDArray[np.float64], thresh: NDArray[np.float64]) -> NDArray[np.int64]:
+    """For rows sorted ascending, the number of entries of row ``i`` strictly below ``thresh[i]``.
+
+    A binary search run on all rows at once: ``O(n log K)``.
+    """
+    n, k = a.shape
+    lo = np.zeros(n, dtype=np.int64)
+    hi = np.full(n, k, dtype=np.int64)
+    r = np.arange(n)
+    while r.size:
+        mid = (lo[r] + hi[r]) // 2
+        less = a[r, mid] < thresh[r]
+        lo[r[less]] = mid[less] + 1
+        hi[r[~less]] = mid[~less]
+        r = r[lo[r] < hi[r]]
+    return lo
+
+
+def prefix_entries(counts: NDArray[np.int64], k: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Row index and flat position (``row * k + col``) of the first ``counts[row]`` entries of every row."""
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+    starts = np.cumsum(counts) - counts
+    cols = np.arange(total, dtype=np.int64) - np.repeat(starts, counts)
+    return rows, rows * k + cols
