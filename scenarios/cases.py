@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scenarios import norfolk
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from siting.need import NEED_METHODS
-
-from scenarios import norfolk
 
 
 def _norfolk_matrix(case: Case) -> TravelMatrix:

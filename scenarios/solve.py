@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 import siting
+from scenarios.output import atomic_dir, write_json
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
@@ -22,8 +23,6 @@ from siting.problems import SiteRules, build_problem
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
 from solvers.registry import names as solver_names
-
-from scenarios.output import atomic_dir, write_json
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,7 +172,7 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
 
 
 def _pct(x: object) -> str:
-    return f"{100 * float(x):5.1f}%" if isinstance(x, int | float) and x == x else "   n/a"  # noqa: PLR0124
+    return f"{100 * float(x):5.1f}%" if isinstance(x, int | float) and x == x else "   n/a"
 
 
 def format_text(s: dict[str, object]) -> str:

@@ -84,7 +84,7 @@ class CoverageSummary:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes: float) -> CoverageSummary:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
@@ -17,20 +17,20 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-def to_bng(lon: NDArray[np.floating], lat: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def to_bng(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Project longitude/latitude (degrees) to BNG easting/northing (metres)."""
     x, y = _transformer(WGS84, BNG).transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
-def to_wgs84(x_m: NDArray[np.floating], y_m: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def to_wgs84(x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Project BNG easting/northing (metres) to longitude/latitude (degrees)."""
     lon, lat = _transformer(BNG, WGS84).transform(np.asarray(x_m, float), np.asarray(y_m, float))
     return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
 def distance_km(
-    ax_m: NDArray[np.floating], ay_m: NDArray[np.floating], bx_m: NDArray[np.floating], by_m: NDArray[np.floating]
+    ax_m: ArrayLike, ay_m: ArrayLike, bx_m: ArrayLike, by_m: ArrayLike
 ) -> NDArray[np.float64]:
     """Straight-line distances in km between every point of a (rows) and every point of b (columns)."""
     dx = np.asarray(ax_m, float)[:, None] - np.asarray(bx_m, float)[None, :]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from siting.domain import DemandAreas, Sites, TravelMatrix
@@ -36,7 +36,7 @@ class AccessField:
     k: int = 16
     max_km: float = 10.0
 
-    def __call__(self, x_m: NDArray[np.floating], y_m: NDArray[np.floating]) -> NDArray[np.float64]:
+    def __call__(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.float64]:
         pts = np.c_[np.asarray(x_m, float), np.asarray(y_m, float)]
         if self.minutes.size == 0 or pts.shape[0] == 0:
             return np.zeros(pts.shape[0])
@@ -59,8 +59,8 @@ class StraightLineEstimator:
     access: AccessField | None = None
     metrics: dict[str, float] = field(default_factory=dict)
 
-    def minutes(self, ox_m: NDArray[np.floating], oy_m: NDArray[np.floating], dx_m: NDArray[np.floating],
-                dy_m: NDArray[np.floating]) -> NDArray[np.float32]:
+    def minutes(self, ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike,
+                dy_m: ArrayLike) -> NDArray[np.float32]:
         """Estimated minutes from every origin (rows) to every destination (columns)."""
         km = distance_km(ox_m, oy_m, dx_m, dy_m)
         t = self.intercept_min + self.per_km_min * km
@@ -68,8 +68,8 @@ class StraightLineEstimator:
             t = t + self.access(ox_m, oy_m)[:, None]
         return np.maximum(t, 0.0).astype(np.float32)
 
-    def pair_minutes(self, ox_m: NDArray[np.floating], oy_m: NDArray[np.floating], dx_m: NDArray[np.floating],
-                     dy_m: NDArray[np.floating]) -> NDArray[np.float64]:
+    def pair_minutes(self, ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike,
+                     dy_m: ArrayLike) -> NDArray[np.float64]:
         """Estimated minutes for matched pairs (origin k to destination k)."""
         km = np.hypot(np.asarray(ox_m, float) - dx_m, np.asarray(oy_m, float) - dy_m) / 1000.0
         t = self.intercept_min + self.per_km_min * km
@@ -83,8 +83,8 @@ class StraightLineEstimator:
         return TravelMatrix(t, tuple(demand.ids), tuple(sites.ids), source="straight-line estimate")
 
 
-def fit(origin_ids: NDArray[np.str_] | list[str], ox_m: NDArray[np.floating], oy_m: NDArray[np.floating],
-        dx_m: NDArray[np.floating], dy_m: NDArray[np.floating], minutes: NDArray[np.floating], *,
+def fit(origin_ids: ArrayLike, ox_m: ArrayLike, oy_m: ArrayLike,
+        dx_m: ArrayLike, dy_m: ArrayLike, minutes: ArrayLike, *,
         k: int = 16, with_access: bool = True) -> StraightLineEstimator:
     """Fit the estimator on routed pairs (origin k to destination k took ``minutes[k]``)."""
     ox, oy = np.asarray(ox_m, float), np.asarray(oy_m, float)
@@ -104,9 +104,9 @@ def fit(origin_ids: NDArray[np.str_] | list[str], ox_m: NDArray[np.floating], oy
     return StraightLineEstimator(float(a), float(b), access)
 
 
-def error_minutes(estimator: StraightLineEstimator, ox_m: NDArray[np.floating], oy_m: NDArray[np.floating],
-                  dx_m: NDArray[np.floating], dy_m: NDArray[np.floating],
-                  minutes: NDArray[np.floating]) -> dict[str, float]:
+def error_minutes(estimator: StraightLineEstimator, ox_m: ArrayLike, oy_m: ArrayLike,
+                  dx_m: ArrayLike, dy_m: ArrayLike,
+                  minutes: ArrayLike) -> dict[str, float]:
     """Mean absolute error and 90th percentile of absolute error, in minutes."""
     err = np.abs(estimator.pair_minutes(ox_m, oy_m, dx_m, dy_m) - np.asarray(minutes, float))
     return {"mae_minutes": float(err.mean()), "p90_minutes": float(np.percentile(err, 90)), "pairs": float(err.size)}

@@ -120,7 +120,8 @@ def demand_areas(frame: pd.DataFrame, *, source: str, columns: Mapping[str, str]
     children = numeric(frame, col["children_0_4"], source, min_value=0, what="count")
     dist = check_districts(frame[col["district"]], districts, source, col["district"])
     names = frame[col["name"]].astype(str).tolist() if col["name"] in frame.columns else ids
-    ruc = frame[col["ruc"]].astype(str).str.strip() if col["ruc"] in frame.columns else pd.Series(["unknown"] * len(frame))
+    ruc = (frame[col["ruc"]].astype(str).str.strip() if col["ruc"] in frame.columns
+           else pd.Series(["unknown"] * len(frame)))
     if "rural" in col and col["rural"] in frame.columns and col["rural"] != "rural":
         rural = frame[col["rural"]].astype(bool).to_numpy()
     elif col.get("ruc_code", "") in frame.columns:

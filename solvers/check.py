@@ -1,8 +1,13 @@
 """Independent verification of results, from the raw arrays only.
 
-Nothing here trusts the solver: the objective is recomputed from the selected sites (and, for
-models whose assignment is a decision, from the assignment), every side constraint is checked,
-and a mismatch with the solver's claimed objective turns the result into an error.
+Nothing here trusts the solver (nor the formulations: this module does not import them): the
+objective is recomputed from the selected sites (and, for models whose assignment is a decision,
+from the assignment), every side constraint is checked, and a mismatch with the solver's claimed
+objective or bound turns the result into an error.
+
+Every model has an evaluator in :data:`EVALUATORS`; a model added elsewhere (OUTREACH) registers
+its own with :func:`register_evaluator`. A result for a model without one is an error, never
+silently accepted.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from solvers.problem import ModelKind, Problem
 from solvers.result import Result, Status, relative_gap
 
 REL_TOL = 1e-6
+"""Relative tolerance between the claimed and the recomputed objective."""
+CAPACITY_TOL = 1e-6
+"""Relative tolerance on a site's load against its capacity."""
 
 
 class VerificationError(RuntimeError):
@@ -34,6 +42,9 @@ class Evaluation:
     reason: str = ""
 
 
+Evaluator = Callable[[Problem, Sequence[int], NDArray[np.int64] | None], Evaluation]
+
+
 def nearest_open(problem: Problem, selected: Sequence[int]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """For each demand point, the nearest selected site (``-1`` if none reachable) and its cost."""
     sel = np.asarray(sorted(selected), dtype=np.int64)
@@ -47,15 +58,19 @@ def nearest_open(problem: Problem, selected: Sequence[int]) -> tuple[NDArray[np.
 
 
 def site_rule_violation(problem: Problem, selected: Sequence[int]) -> str:
-    """Why ``selected`` breaks p, must-open/close or group limits ('' if it does not)."""
+    """Why ``selected`` breaks p, must-open/close or group limits ('' if it does not).
+
+    ``p`` is exact for every model but LSCP and OUTREACH, where it is a cap.
+    """
     sel = set(int(j) for j in selected)
     if len(sel) != len(selected):
         return "a site is selected twice"
     if any(not 0 <= j < problem.m for j in sel):
         return "a selected site index is out of range"
-    if problem.p is not None and problem.kind is not ModelKind.OUTREACH and len(sel) != problem.p:
+    p_is_cap = problem.kind in (ModelKind.LSCP, ModelKind.OUTREACH)
+    if problem.p is not None and not p_is_cap and len(sel) != problem.p:
         return f"{len(sel)} sites open, p = {problem.p}"
-    if problem.p is not None and problem.kind is ModelKind.OUTREACH and len(sel) > problem.p:
+    if problem.p is not None and p_is_cap and len(sel) > problem.p:
         return f"{len(sel)} sites open, at most p = {problem.p}"
     if missing := problem.must_open - sel:
         return f"must-open sites closed: {sorted(missing)[:5]}"
@@ -68,36 +83,141 @@ def site_rule_violation(problem: Problem, selected: Sequence[int]) -> str:
     return ""
 
 
+def _first(idx: NDArray[np.int64]) -> list[int]:
+    return [int(i) for i in idx[:5]]
+
+
 def _eval_mclp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
     assert problem.radius is not None
     assign, d = nearest_open(problem, selected)
-    covered = d <= problem.radius * (1 + 1e-12)
+    covered = d <= problem.radius
     assign = np.where(covered, assign, -1)
     return Evaluation(float(problem.weights[covered].sum()), assign, True)
 
 
-EVALUATORS: dict[ModelKind, Callable[[Problem, Sequence[int], NDArray[np.int64] | None], Evaluation]] = {
+def _eval_pmedian(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    assign, d = nearest_open(problem, selected)
+    pos = problem.weights > 0
+    unreached = np.flatnonzero(pos & ~np.isfinite(d))
+    if unreached.size:
+        return Evaluation(math.inf, assign, False,
+                          f"{unreached.size} demand points with positive weight reach no open site: {_first(unreached)}")
+    return Evaluation(float(np.dot(problem.weights[pos], d[pos])), assign, True)
+
+
+def _eval_pcenter(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    assign, d = nearest_open(problem, selected)
+    pos = problem.weights > 0
+    unreached = np.flatnonzero(pos & ~np.isfinite(d))
+    if unreached.size:
+        return Evaluation(math.inf, assign, False,
+                          f"{unreached.size} demand points with positive weight reach no open site: {_first(unreached)}")
+    e = problem.weights * d if problem.weighted_center else d
+    return Evaluation(float(e[pos].max(initial=0.0)), assign, True)
+
+
+def _eval_lscp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    assert problem.radius is not None
+    cost = np.asarray(problem.cost)
+    pos = problem.weights > 0
+    coverable = pos & (cost[:, problem.open_allowed()] <= problem.radius).any(axis=1)
+    assign, d = nearest_open(problem, selected)
+    covered = d <= problem.radius
+    assign = np.where(covered, assign, -1)
+    missing = np.flatnonzero(coverable & ~covered)
+    if missing.size:
+        return Evaluation(float(len(selected)), assign, False,
+                          f"{missing.size} coverable demand points are not covered: {_first(missing)}")
+    return Evaluation(float(len(selected)), assign, True)
+
+
+def _eval_capacitated(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    assert problem.capacity is not None
+    covering = problem.kind is ModelKind.CMCLP
+    empty = np.full(problem.n, -1, dtype=np.int64)
+    if assignment is None or assignment.shape != (problem.n,):
+        return Evaluation(math.nan, empty, False, "a capacitated model needs an assignment of every demand point")
+    a = np.asarray(assignment, dtype=np.int64)
+    if np.any((a < -1) | (a >= problem.m)):
+        return Evaluation(math.nan, empty, False, "an assignment index is out of range")
+    is_open = np.zeros(problem.m, dtype=bool)
+    is_open[np.asarray(list(selected), dtype=np.int64)] = True
+    w = problem.weights
+    pos = w > 0
+    # demand of weight 0 consumes nothing: normalise it to its nearest (covering) open site
+    near, dnear = nearest_open(problem, selected)
+    ok_near = dnear <= problem.radius if covering and problem.radius is not None else np.isfinite(dnear)
+    a = np.where(pos, a, np.where(ok_near, near, -1))
+    assigned = a >= 0
+    closed = np.flatnonzero(assigned & ~is_open[np.clip(a, 0, None)])
+    if closed.size:
+        return Evaluation(math.nan, a, False, f"demand points assigned to closed sites: {_first(closed)}")
+    d = np.full(problem.n, np.inf)
+    d[assigned] = np.asarray(problem.cost, dtype=np.float64)[np.flatnonzero(assigned), a[assigned]]
+    limit = problem.radius if covering and problem.radius is not None else np.inf
+    bad = np.flatnonzero(assigned & pos & (~np.isfinite(d) | (d > limit)))
+    if bad.size:
+        what = "beyond the radius" if covering else "to a site that cannot reach them"
+        return Evaluation(math.nan, a, False, f"demand points assigned {what}: {_first(bad)}")
+    if not covering:
+        unassigned = np.flatnonzero(pos & ~assigned)
+        if unassigned.size:
+            return Evaluation(math.nan, a, False,
+                              f"{unassigned.size} demand points with positive weight unassigned: {_first(unassigned)}")
+    load = np.bincount(a[assigned & pos], weights=w[assigned & pos], minlength=problem.m)
+    cap = np.asarray(problem.capacity, dtype=np.float64)
+    over = np.flatnonzero(load > cap + CAPACITY_TOL * np.maximum(1.0, cap))
+    if over.size:
+        j = int(over[0])
+        return Evaluation(math.nan, a, False,
+                          f"{over.size} sites over capacity, e.g. site {j}: load {load[j]:.6g} > capacity {cap[j]:.6g}")
+    if covering:
+        objective = float(w[assigned & pos].sum())
+    else:
+        objective = float(np.dot(w[pos], d[pos]))
+    return Evaluation(objective, a, True)
+
+
+EVALUATORS: dict[ModelKind, Evaluator] = {
     ModelKind.MCLP: _eval_mclp,
+    ModelKind.PMEDIAN: _eval_pmedian,
+    ModelKind.LSCP: _eval_lscp,
+    ModelKind.PCENTER: _eval_pcenter,
+    ModelKind.CPMEDIAN: _eval_capacitated,
+    ModelKind.CMCLP: _eval_capacitated,
 }
+
+
+def register_evaluator(kind: ModelKind, evaluator: Evaluator) -> None:
+    """Add (or replace) the independent evaluator of a model defined outside this module."""
+    EVALUATORS[kind] = evaluator
 
 
 def evaluate(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None = None) -> Evaluation:
     """Recompute the objective of ``selected`` (and ``assignment`` where it is a decision)."""
     rule = site_rule_violation(problem, selected)
     try:
-        ev = EVALUATORS[problem.kind](problem, selected, assignment)
+        evaluator = EVALUATORS[problem.kind]
     except KeyError:
         raise VerificationError(f"no independent evaluator for model {problem.kind}") from None
     if rule:
-        return Evaluation(ev.objective, ev.assignment, False, rule)
-    return ev
+        # the site rules fail whatever the evaluator says; it still runs if the indices are usable
+        usable = all(0 <= int(j) < problem.m for j in selected)
+        ev = evaluator(problem, selected, assignment) if usable else None
+        obj = ev.objective if ev is not None else math.nan
+        assign = ev.assignment if ev is not None else np.full(problem.n, -1, dtype=np.int64)
+        return Evaluation(obj, assign, False, rule)
+    return evaluator(problem, selected, assignment)
 
 
 def verify(problem: Problem, result: Result) -> Result:
     """Check ``result`` against ``problem``; return it verified, or as an error saying why."""
     if not result.has_solution:
         return result.with_(verified=True)
-    ev = evaluate(problem, result.selected, result.assignment if result.assignment.size else None)
+    try:
+        ev = evaluate(problem, result.selected, result.assignment if result.assignment.size else None)
+    except VerificationError as exc:
+        return result.with_(status=Status.ERROR, verified=False, message=f"independent check: {exc}")
     if not ev.feasible:
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check: infeasible solution ({ev.reason}); solver said {result.message}")
@@ -105,11 +225,10 @@ def verify(problem: Problem, result: Result) -> Result:
     if not math.isclose(claimed, ev.objective, rel_tol=REL_TOL, abs_tol=1e-6 * max(1.0, abs(ev.objective))):
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check: objective {ev.objective:.6g} != solver's {claimed:.6g}")
-    sense_max = problem.kind in (ModelKind.MCLP, ModelKind.CMCLP, ModelKind.OUTREACH)
     bound = result.bound
     if not math.isnan(bound):
-        slack = 1e-6 * max(1.0, abs(bound))
-        if (sense_max and ev.objective > bound + slack) or (not sense_max and ev.objective < bound - slack):
+        slack = REL_TOL * max(1.0, abs(bound))
+        if (problem.maximise and ev.objective > bound + slack) or (not problem.maximise and ev.objective < bound - slack):
             return result.with_(status=Status.ERROR, verified=False,
                                 message=f"independent check: objective {ev.objective:.6g} beyond bound {bound:.6g}")
     return result.with_(objective=ev.objective, assignment=ev.assignment, verified=True,

@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,19 +62,18 @@ class RowBuilder:
 
     def add(
         self,
-        rows: NDArray[np.integer],
-        cols: NDArray[np.integer],
-        vals: NDArray[np.floating] | float,
-        lo: NDArray[np.floating] | float,
-        hi: NDArray[np.floating] | float,
+        rows: ArrayLike,
+        cols: ArrayLike,
+        vals: ArrayLike,
+        lo: ArrayLike,
+        hi: ArrayLike,
         count: int,
     ) -> NDArray[np.int64]:
         """Add ``count`` rows; ``rows`` are local (0..count-1). Returns their global indices."""
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
-        self._rows.append(rows + self.num_rows)
-        self._cols.append(cols)
-        self._vals.append(np.broadcast_to(np.asarray(vals, dtype=np.float64), rows.shape).copy())
+        r = np.asarray(rows, dtype=np.int64)
+        self._rows.append(r + self.num_rows)
+        self._cols.append(np.asarray(cols, dtype=np.int64))
+        self._vals.append(np.broadcast_to(np.asarray(vals, dtype=np.float64), r.shape).copy())
         self._lo.append(np.broadcast_to(np.asarray(lo, dtype=np.float64), (count,)).copy())
         self._hi.append(np.broadcast_to(np.asarray(hi, dtype=np.float64), (count,)).copy())
         idx = np.arange(self.num_rows, self.num_rows + count, dtype=np.int64)

@@ -42,6 +42,10 @@ class ModelKind(StrEnum):
     """Frontline-versus-overhead outreach model (see :mod:`solvers.formulations.outreach`)."""
 
 
+MAXIMISE_MODELS: frozenset[ModelKind] = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.OUTREACH})
+"""Models whose objective is maximised (every other model minimises)."""
+
+
 class ProblemError(ValueError):
     """A problem statement is malformed (wrong shapes, negative weights, bad indices)."""
 
@@ -95,6 +99,11 @@ class Problem:
     def m(self) -> int:
         """Number of candidate sites."""
         return int(self.cost.shape[1])
+
+    @property
+    def maximise(self) -> bool:
+        """Whether the model's objective is maximised (MCLP, CMCLP, OUTREACH)."""
+        return self.kind in MAXIMISE_MODELS
 
     def open_allowed(self) -> BoolArray:
         """Mask of sites that may be opened (not must-close)."""

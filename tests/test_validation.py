@@ -101,5 +101,5 @@ def test_matrix_shape_and_values(tmp_path: Path) -> None:
 
 
 def test_missing_file() -> None:
-    with pytest.raises(InputError, match="nope.csv: file not found"):
+    with pytest.raises(InputError, match=r"nope\.csv: file not found"):
         validation.read_table(Path("nope.csv"))

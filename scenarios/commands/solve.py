@@ -6,18 +6,17 @@ from pathlib import Path
 
 import click
 
+from scenarios.cases import load_case
+from scenarios.cli import user_errors
+from scenarios.solve import SolveRequest, run, write_outcome
 from siting.errors import InputError
 from siting.problems import SiteRules
 from solvers import SolveOptions
 
-from scenarios.cases import load_case
-from scenarios.cli import user_errors
-from scenarios.solve import SolveRequest, run, write_outcome
-
 MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "outreach")
 
 
-def parse_bases(value: str | None) -> int | None | str:
+def parse_bases(value: str | None) -> int | str | None:
     if value is None:
         return None
     if value == "auto":

@@ -1,6 +1,10 @@
 """The backend interface: declared capabilities, and one ``solve`` method.
 
-Callers ask a backend what it can do (:class:`Capabilities`) instead of testing its name.
+Callers ask a backend what it can do (:class:`Capabilities`) instead of testing its name. Side
+constraints of the problem (must-open, must-close, group limits, capacities) are part of every
+model and every backend honours them; the :class:`~solvers.problem.SolveOptions` a backend cannot
+honour are declared here, and :func:`solvers.solve` lists the ones a caller set but the backend
+ignored in ``Result.details["ignored_options"]``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class Capabilities:
         warm_start: it uses ``SolveOptions.warm_start``.
         time_limit: it honours ``SolveOptions.time_limit_s``.
         threads: it honours ``SolveOptions.threads``.
+        gap: it honours ``SolveOptions.gap_rel`` (stops once the proven gap is below it).
+        seed: it honours ``SolveOptions.seed``.
     """
 
     models: frozenset[ModelKind]
@@ -30,13 +36,30 @@ class Capabilities:
     warm_start: bool
     time_limit: bool = True
     threads: bool = False
+    gap: bool = True
+    seed: bool = False
 
     def supports(self, model: ModelKind) -> bool:
         return model in self.models
 
+    def ignored_options(self, options: SolveOptions) -> list[str]:
+        """The options set in ``options`` (away from their defaults) that this backend ignores."""
+        ignored = []
+        if options.time_limit_s is not None and not self.time_limit:
+            ignored.append("time_limit_s")
+        if options.gap_rel > 0 and not self.gap:
+            ignored.append("gap_rel")
+        if options.threads is not None and not self.threads:
+            ignored.append("threads")
+        if options.seed != 0 and not self.seed:
+            ignored.append("seed")
+        if options.warm_start is not None and not self.warm_start:
+            ignored.append("warm_start")
+        return ignored
+
 
 class Backend(abc.ABC):
-    """A solver backend. Subclasses set ``name`` and ``capabilities`` and implement :meth:`_solve`."""
+    """A solver backend. Subclasses set ``name`` and ``capabilities`` and implement :meth:`solve`."""
 
     name: str = ""
     description: str = ""
