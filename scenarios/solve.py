@@ -208,8 +208,12 @@ def format_text(s: dict[str, object]) -> str:
             if plan_rows:
                 row += f" {_pct(plan_rows[r['district']]['share']):>8s}"
             lines.append(row)
+        plan_classes = {r["area_class"]: r for r in plan["by_class"]} if isinstance(plan, dict) else {}
         for r in s.get("by_class", []):  # type: ignore[attr-defined]
-            lines.append(f"{r['area_class'] + ' areas':32s} {'':5s} {r['weight']:8,.0f} {_pct(r['share']):>8s}")
+            row = f"{r['area_class'] + ' areas':32s} {'':5s} {r['weight']:8,.0f} {_pct(r['share']):>8s}"
+            if r["area_class"] in plan_classes:
+                row += f" {_pct(plan_classes[r['area_class']]['share']):>8s}"
+            lines.append(row)
     return "\n".join(lines)
 
 

@@ -84,7 +84,8 @@ class CoverageSummary:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    return [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")]
+    records = frame.to_dict("records")
+    return [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in records]
 
 
 def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes: float) -> CoverageSummary:

@@ -1,0 +1,108 @@
+"""From what a solver reported to a :class:`~solvers.result.Result` with an honest status.
+
+Every exact backend fills an :class:`Outcome` (the solution decoded to open sites and, where it is
+a decision, an assignment; the solver's proven bound; why it stopped) and calls
+:func:`make_result`, so status, bound and gap mean the same thing whichever solver ran.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solvers.linear import MatrixModel
+from solvers.presolve import infeasible_reason
+from solvers.problem import FloatArray, IntArray, Problem
+from solvers.result import Result, Status, relative_gap
+
+BOUND_TOL = 1e-6
+"""Relative tolerance within which a bound slightly past the objective is clamped to it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What a solver reported, in the model's own units.
+
+    Attributes:
+        selected: open sites, or ``None`` without a solution.
+        assignment: the decoded assignment (capacitated models), else ``None``.
+        objective: the solver's objective value of the solution.
+        bound: the solver's proven bound on the optimum (NaN or infinite if it has none).
+        optimal: the solver proved the solution optimal within the requested gap.
+        infeasible: the solver proved the model infeasible.
+        time_limited: the solver stopped on its time limit.
+        message: the solver's own words on how it ended.
+        details: backend-specific extras for ``Result.details``.
+    """
+
+    selected: tuple[int, ...] | None
+    assignment: IntArray | None = None
+    objective: float = math.nan
+    bound: float = math.nan
+    optimal: bool = False
+    infeasible: bool = False
+    time_limited: bool = False
+    message: str = ""
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def decode(model: MatrixModel, values: FloatArray, n: int) -> tuple[tuple[int, ...], IntArray | None]:
+    """Open sites (``y_j > 0.5``) and, when the model has assignment variables, the assignment."""
+    selected = tuple(int(j) for j in np.flatnonzero(values[model.site_vars] > 0.5))
+    if model.assign_vars is None:
+        return selected, None
+    av = model.assign_vars
+    on = values[av[:, 2]] > 0.5
+    assignment = np.full(n, -1, dtype=np.int64)
+    assignment[av[on, 0]] = av[on, 1]
+    return selected, assignment
+
+
+def make_result(
+    problem: Problem,
+    outcome: Outcome,
+    *,
+    solver: str,
+    version: str,
+    build_s: float,
+    solve_s: float,
+    fallback_bound: Callable[[], float] | None = None,
+) -> Result:
+    """The :class:`Result` of ``outcome``; without a solver bound, ``fallback_bound()`` (an LP bound)."""
+    base = Result(model=problem.kind, status=Status.ERROR, solver=solver, solver_version=version,
+                  build_s=build_s, solve_s=solve_s, wall_s=build_s + solve_s, details=dict(outcome.details))
+    if outcome.infeasible:
+        reason = infeasible_reason(problem)
+        return base.with_(status=Status.INFEASIBLE, message=f"{reason} ({outcome.message})" if outcome.message else reason)
+    bound = outcome.bound if math.isfinite(outcome.bound) else math.nan
+    if math.isnan(bound) and fallback_bound is not None and not outcome.optimal:
+        bound = fallback_bound()
+        if not math.isnan(bound):
+            base.details["bound_source"] = "LP relaxation"
+    if outcome.selected is None:
+        if outcome.time_limited:
+            return base.with_(status=Status.TIME_LIMIT, bound=bound,
+                              message="time limit reached before any solution was found")
+        return base.with_(message=outcome.message or "the solver returned no solution")
+    objective = float(outcome.objective)
+    if outcome.optimal and math.isnan(bound):
+        bound = objective
+    if not math.isnan(bound):
+        # a bound a hair past the objective (solver tolerances) is the objective itself
+        past = bound - objective if problem.maximise else objective - bound
+        if -BOUND_TOL * max(1.0, abs(objective)) <= past < 0:
+            bound = objective
+    if outcome.optimal:
+        status, message = Status.OPTIMAL, "proven optimal within the requested gap"
+    elif outcome.time_limited:
+        status, message = Status.TIME_LIMIT, "stopped by the time limit"
+    else:
+        status, message = Status.FEASIBLE, "a feasible solution without a proof of optimality"
+    if outcome.message:
+        message = f"{message} ({outcome.message})"
+    assignment = outcome.assignment if outcome.assignment is not None else np.zeros(0, dtype=np.int64)
+    return base.with_(status=status, selected=outcome.selected, assignment=assignment, objective=objective,
+                      bound=bound, gap=relative_gap(objective, bound), message=message)
