@@ -1,5 +1,11 @@
 """Pure optimisation for location models over numpy arrays: no geography, no pandas.
 
+Models (:class:`ModelKind`): ``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``
+(formulations in :mod:`solvers.formulations`) and ``outreach``. Backends by name: ``highs``
+(HiGHS, direct), ``pulp-highs`` and ``cbc`` (through PuLP), ``scip`` (OR-Tools), ``cpsat``
+(OR-Tools CP-SAT), ``heuristic`` (greedy + interchange) and ``auto`` (an exact backend
+warm-started by the heuristic); :func:`solvers.registry.names` lists what is registered.
+
 >>> import numpy as np
 >>> from solvers import make_problem, solve
 >>> cost = np.array([[0.0, 4.0], [4.0, 0.0], [1.0, 3.0]])

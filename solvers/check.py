@@ -87,6 +87,10 @@ def _first(idx: NDArray[np.int64]) -> list[int]:
     return [int(i) for i in idx[:5]]
 
 
+def _unreached(idx: NDArray[np.int64]) -> str:
+    return f"{idx.size} demand points with positive weight reach no open site: {_first(idx)}"
+
+
 def _eval_mclp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
     assert problem.radius is not None
     assign, d = nearest_open(problem, selected)
@@ -100,8 +104,7 @@ def _eval_pmedian(problem: Problem, selected: Sequence[int], assignment: NDArray
     pos = problem.weights > 0
     unreached = np.flatnonzero(pos & ~np.isfinite(d))
     if unreached.size:
-        return Evaluation(math.inf, assign, False,
-                          f"{unreached.size} demand points with positive weight reach no open site: {_first(unreached)}")
+        return Evaluation(math.inf, assign, False, _unreached(unreached))
     return Evaluation(float(np.dot(problem.weights[pos], d[pos])), assign, True)
 
 
@@ -110,8 +113,7 @@ def _eval_pcenter(problem: Problem, selected: Sequence[int], assignment: NDArray
     pos = problem.weights > 0
     unreached = np.flatnonzero(pos & ~np.isfinite(d))
     if unreached.size:
-        return Evaluation(math.inf, assign, False,
-                          f"{unreached.size} demand points with positive weight reach no open site: {_first(unreached)}")
+        return Evaluation(math.inf, assign, False, _unreached(unreached))
     e = problem.weights * d if problem.weighted_center else d
     return Evaluation(float(e[pos].max(initial=0.0)), assign, True)
 
@@ -171,10 +173,7 @@ def _eval_capacitated(problem: Problem, selected: Sequence[int], assignment: NDA
         j = int(over[0])
         return Evaluation(math.nan, a, False,
                           f"{over.size} sites over capacity, e.g. site {j}: load {load[j]:.6g} > capacity {cap[j]:.6g}")
-    if covering:
-        objective = float(w[assigned & pos].sum())
-    else:
-        objective = float(np.dot(w[pos], d[pos]))
+    objective = float(w[assigned & pos].sum()) if covering else float(np.dot(w[pos], d[pos]))
     return Evaluation(objective, a, True)
 
 
@@ -220,7 +219,8 @@ def verify(problem: Problem, result: Result) -> Result:
         return result.with_(status=Status.ERROR, verified=False, message=f"independent check: {exc}")
     if not ev.feasible:
         return result.with_(status=Status.ERROR, verified=False,
-                            message=f"independent check: infeasible solution ({ev.reason}); solver said {result.message}")
+                            message=f"independent check: infeasible solution ({ev.reason}); "
+                                    f"solver said {result.message}")
     claimed = result.objective
     if not math.isclose(claimed, ev.objective, rel_tol=REL_TOL, abs_tol=1e-6 * max(1.0, abs(ev.objective))):
         return result.with_(status=Status.ERROR, verified=False,
@@ -228,7 +228,8 @@ def verify(problem: Problem, result: Result) -> Result:
     bound = result.bound
     if not math.isnan(bound):
         slack = REL_TOL * max(1.0, abs(bound))
-        if (problem.maximise and ev.objective > bound + slack) or (not problem.maximise and ev.objective < bound - slack):
+        past = ev.objective - bound if problem.maximise else bound - ev.objective
+        if past > slack:
             return result.with_(status=Status.ERROR, verified=False,
                                 message=f"independent check: objective {ev.objective:.6g} beyond bound {bound:.6g}")
     return result.with_(objective=ev.objective, assignment=ev.assignment, verified=True,

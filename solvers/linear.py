@@ -24,6 +24,9 @@ class MatrixModel:
         site_vars: for each candidate site ``j``, the index of its open/closed variable ``y_j``.
         assign_vars: optional ``(k, 3)`` array of ``(demand i, site j, variable index)`` for
             models whose assignment is a decision (capacitated models, outreach).
+        objective_integral: the objective takes integer values at every integer solution (LSCP
+            counts sites), so a bound may be rounded to an integer.
+        names: named groups of variable (or row) indices, see :mod:`solvers.formulations.common`.
     """
 
     sense: Literal["max", "min"]
@@ -37,6 +40,7 @@ class MatrixModel:
     site_vars: NDArray[np.int64]
     offset: float = 0.0
     assign_vars: NDArray[np.int64] | None = None
+    objective_integral: bool = False
     names: dict[str, NDArray[np.int64]] = field(default_factory=dict)
 
     @property

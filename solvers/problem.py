@@ -140,9 +140,8 @@ class Problem:
                 raise ProblemError(f"group {g.name!r} has site indices out of range: {bad[:5]}")
             if g.min_open < 0 or (g.max_open is not None and g.max_open < 0):
                 raise ProblemError(f"group {g.name!r} has a negative limit")
-        if self.kind is not ModelKind.LSCP and self.kind is not ModelKind.OUTREACH:
-            if self.p is None:
-                raise ProblemError(f"model {self.kind} needs p")
+        if self.kind not in (ModelKind.LSCP, ModelKind.OUTREACH) and self.p is None:
+            raise ProblemError(f"model {self.kind} needs p")
         if self.p is not None and self.p < 1:
             raise ProblemError(f"p must be at least 1, got {self.p}")
         if self.kind in (ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP) and self.radius is None:
@@ -197,6 +196,10 @@ class SolveOptions:
         seed: random seed for reproducible runs.
         warm_start: site indices of a known solution to start from.
         verbose: let the solver print its log.
+        extra: backend-specific settings. Keys understood by the shipped backends:
+            ``"warm_start_assignment"`` (int array, demand -> site) completes a warm start of a
+            capacitated model; ``"heuristic_bound"`` (bool, default True) lets the heuristic
+            backend compute the LP relaxation bound.
     """
 
     time_limit_s: float | None = None

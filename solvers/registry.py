@@ -12,6 +12,8 @@ _CACHE: dict[str, Backend] = {}
 
 #: Preference order for ``auto`` among exact backends (first that supports the model wins).
 AUTO_ORDER: list[str] = ["pmedian-exact", "highs", "cbc", "scip", "cpsat"]
+#: The backend ``auto`` uses for warm starts (if registered and able to solve the model).
+AUTO_HEURISTIC = "heuristic"
 
 
 def register(name: str, factory: Callable[[], Backend]) -> None:
@@ -37,7 +39,11 @@ def get_backend(name: str) -> Backend:
 
 
 def choose(problem: Problem, name: str = "auto") -> Backend:
-    """Resolve ``name`` (or ``auto``) to a backend able to solve ``problem``'s model."""
+    """Resolve ``name`` (or ``auto``) to a backend able to solve ``problem``'s model.
+
+    ``auto`` is the first available exact backend of :data:`AUTO_ORDER` that supports the model,
+    warm-started by the heuristic (:class:`~solvers.backends.auto.AutoBackend`).
+    """
     if name != "auto":
         backend = get_backend(name)
         if not backend.capabilities.supports(problem.kind):
@@ -53,8 +59,19 @@ def choose(problem: Problem, name: str = "auto") -> Backend:
             except KeyError:
                 continue
             if backend.capabilities.supports(problem.kind) and backend.available():
-                return backend
+                return _auto(problem, backend)
     raise ValueError(f"no available solver supports model {problem.kind}")
+
+
+def _auto(problem: Problem, exact: Backend) -> Backend:
+    from solvers.backends.auto import AutoBackend
+
+    heuristic: Backend | None = None
+    if AUTO_HEURISTIC in _FACTORIES:
+        candidate = get_backend(AUTO_HEURISTIC)
+        if candidate.capabilities.supports(problem.kind):
+            heuristic = candidate
+    return AutoBackend(exact, heuristic)
 
 
 def supporting(model: ModelKind) -> list[str]:

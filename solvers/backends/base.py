@@ -78,6 +78,16 @@ class Backend(abc.ABC):
         """Solve ``problem``; the caller (:func:`solvers.solve`) verifies the result."""
 
 
+def ortools_version() -> str:
+    """The installed OR-Tools version ('' if it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("ortools")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 def default_threads(options: SolveOptions) -> int:
     """Threads to use: the option, capped at the machine's cores (and ``SITING_MAX_THREADS``)."""
     cap = int(os.environ.get("SITING_MAX_THREADS", "0")) or (os.cpu_count() or 1)

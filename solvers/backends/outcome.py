@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solvers.formulations.start import site_objective
 from solvers.linear import MatrixModel
 from solvers.presolve import infeasible_reason
 from solvers.problem import FloatArray, IntArray, Problem
@@ -70,13 +71,21 @@ def make_result(
     build_s: float,
     solve_s: float,
     fallback_bound: Callable[[], float] | None = None,
+    model: MatrixModel | None = None,
 ) -> Result:
-    """The :class:`Result` of ``outcome``; without a solver bound, ``fallback_bound()`` (an LP bound)."""
+    """The :class:`Result` of ``outcome``; without a solver bound, ``fallback_bound()`` (an LP bound).
+
+    With the ``model`` the solver solved, the objective of a model whose assignment is not a
+    decision is that of the open sites with their best assignment
+    (:func:`~solvers.formulations.start.site_objective`): an incumbent stopped early may carry a
+    poorer assignment than its sites allow.
+    """
     base = Result(model=problem.kind, status=Status.ERROR, solver=solver, solver_version=version,
                   build_s=build_s, solve_s=solve_s, wall_s=build_s + solve_s, details=dict(outcome.details))
     if outcome.infeasible:
         reason = infeasible_reason(problem)
-        return base.with_(status=Status.INFEASIBLE, message=f"{reason} ({outcome.message})" if outcome.message else reason)
+        message = f"{reason} ({outcome.message})" if outcome.message else reason
+        return base.with_(status=Status.INFEASIBLE, message=message)
     bound = outcome.bound if math.isfinite(outcome.bound) else math.nan
     if math.isnan(bound) and fallback_bound is not None and not outcome.optimal:
         bound = fallback_bound()
@@ -88,6 +97,12 @@ def make_result(
                               message="time limit reached before any solution was found")
         return base.with_(message=outcome.message or "the solver returned no solution")
     objective = float(outcome.objective)
+    if model is not None and model.assign_vars is None:
+        best = site_objective(problem, model, outcome.selected)
+        if not math.isnan(best):
+            if abs(best - objective) > BOUND_TOL * max(1.0, abs(best)):
+                base.details["solver_objective"] = objective
+            objective = best
     if outcome.optimal and math.isnan(bound):
         bound = objective
     if not math.isnan(bound):

@@ -64,10 +64,7 @@ def build(problem: Problem) -> MatrixModel:
     covering = problem.kind is ModelKind.CMCLP
     assert problem.capacity is not None
     demand, site = serving_pairs(problem, within_radius=covering)
-    if covering:
-        served = np.unique(demand)
-    else:
-        served = np.flatnonzero(positive_demand(problem)).astype(np.int64)
+    served = np.unique(demand) if covering else np.flatnonzero(positive_demand(problem)).astype(np.int64)
     m, k = problem.m, demand.shape[0]
     site_vars = np.arange(m, dtype=np.int64)
     x_vars = m + np.arange(k, dtype=np.int64)

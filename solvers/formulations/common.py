@@ -38,7 +38,7 @@ def add_site_rows(rb: RowBuilder, problem: Problem, site_vars: NDArray[np.int64]
         lo = hi if exact_p else 0.0
         rb.add(np.zeros(problem.m), site_vars, 1.0, lo, hi, 1)
     for g in problem.groups:
-        members = np.asarray(g.members, dtype=np.int64)
+        members = np.unique(np.asarray(g.members, dtype=np.int64))
         hi = np.inf if g.max_open is None else float(g.max_open)
         rb.add(np.zeros(len(members)), site_vars[members], 1.0, float(g.min_open), hi, 1)
 

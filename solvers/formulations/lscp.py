@@ -73,5 +73,6 @@ def build(problem: Problem) -> MatrixModel:
         ub=ub,
         integer=np.ones(m, dtype=bool),
         site_vars=site_vars,
+        objective_integral=True,
         names={"cover_demand": rows_kept.astype(np.int64)},
     )

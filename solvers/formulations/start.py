@@ -13,7 +13,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from solvers.linear import MatrixModel
-from solvers.problem import FloatArray, IntArray, Problem
+from solvers.problem import FloatArray, IntArray, ModelKind, Problem, SolveOptions
+
+KNOWN_MODELS = frozenset(
+    {ModelKind.MCLP, ModelKind.PMEDIAN, ModelKind.LSCP, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP}
+)
+"""Models built in this package, whose variable conventions the start completion knows."""
 
 
 def mip_start(
@@ -30,7 +35,7 @@ def mip_start(
     known[model.site_vars] = True
     open_mask = np.zeros(problem.m, dtype=bool)
     open_mask[sel] = True
-    names = model.names
+    names = model.names if problem.kind in KNOWN_MODELS else {}
     if "z" in names and "z_demand" in names and problem.radius is not None:
         zd = names["z_demand"]
         covered = (np.asarray(problem.cost)[zd][:, open_mask] <= problem.radius).any(axis=1)
@@ -67,3 +72,26 @@ def _nearest_pairs(problem: Problem, demand: IntArray, site: IntArray, open_mask
     first[1:] = demand[cand][1:] != demand[cand][:-1]
     out[cand[first]] = 1.0
     return out
+
+
+def site_objective(problem: Problem, model: MatrixModel, selected: Sequence[int]) -> float:
+    """The model's objective for the open sites ``selected``, with the best assignment given them.
+
+    Only for models whose assignment is not a decision (``model.assign_vars is None``): a MIP
+    incumbent stopped early may carry a poorer assignment than the open sites allow, and its sites
+    are what the solution is. NaN if the start cannot be completed (an unknown model).
+    """
+    if model.assign_vars is not None or problem.kind not in KNOWN_MODELS:
+        return float("nan")
+    idx, vals = mip_start(problem, model, selected)
+    if idx.size != model.num_vars:
+        return float("nan")
+    values = np.zeros(model.num_vars)
+    values[idx] = vals
+    return float(model.c @ values) + model.offset
+
+
+def start_assignment(options: SolveOptions) -> IntArray | None:
+    """An assignment given with the warm start, in ``options.extra["warm_start_assignment"]``."""
+    a = options.extra.get("warm_start_assignment")
+    return None if a is None else np.asarray(a, dtype=np.int64)

@@ -1,0 +1,224 @@
+"""Fast heuristics for every model: greedy construction plus vertex-substitution local search.
+
+:func:`run_heuristic` returns a solution that satisfies the site rules (p, must-open, must-close,
+group limits) and the model's constraints, or a :class:`HeuristicFailure` saying why it found none
+(which proves nothing: the problem may still be feasible). Everything is vectorised with numpy over dense
+``demand x site`` cost blocks; loops run over sites or demand points, never over pairs.
+
+Modules: :mod:`~solvers.heuristics.rules` (site rules as arrays), :mod:`~solvers.heuristics.minsum`
+(p-median and MCLP), :mod:`~solvers.heuristics.minmax` (p-center), :mod:`~solvers.heuristics.cover`
+(LSCP), :mod:`~solvers.heuristics.capacitated` (CPMP and CMCLP).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from solvers.heuristics.capacitated import CapEvaluator, search
+from solvers.heuristics.cover import greedy_cover
+from solvers.heuristics.minmax import interchange_center
+from solvers.heuristics.minsum import greedy, interchange
+from solvers.heuristics.rules import SiteRules, perturb
+from solvers.problem import BoolArray, FloatArray, IntArray, ModelKind, Problem
+
+DEFAULT_TIME_S = 60.0
+"""Search time when the caller sets no limit."""
+RESTARTS = 8
+"""Perturb-and-search rounds after the first local optimum (iterated local search)."""
+
+
+@dataclass(frozen=True)
+class HeuristicSolution:
+    """A heuristic's answer: open sites, the assignment where it is a decision, the objective."""
+
+    selected: tuple[int, ...]
+    objective: float
+    assignment: IntArray | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class HeuristicFailure:
+    """No solution found, and why."""
+
+    message: str
+
+
+Found = HeuristicSolution | HeuristicFailure
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One heuristic run: the rules, the warm start, the deadline and the restart generator."""
+
+    rules: SiteRules
+    start: BoolArray | None
+    deadline: float
+    rng: np.random.Generator
+    restarts: int
+
+    def iterated(
+        self, search: Callable[[BoolArray], tuple[BoolArray, float]], mask: BoolArray
+    ) -> tuple[BoolArray, float]:
+        """Local search, then perturb-and-search rounds keeping the best (smaller is better)."""
+        best, best_obj = search(mask)
+        kick_size = max(1, int(best.sum()) // 4 + 1)
+        for _ in range(self.restarts):
+            if time.perf_counter() > self.deadline:
+                break
+            cand, obj = search(perturb(self.rules, best, self.rng, kick_size))
+            if obj < best_obj - 1e-9 * max(1.0, abs(best_obj)):
+                best, best_obj = cand, obj
+        return best, best_obj
+
+
+def run_heuristic(
+    problem: Problem,
+    *,
+    time_limit_s: float | None = None,
+    warm_start: Sequence[int] | None = None,
+    seed: int = 0,
+    restarts: int = RESTARTS,
+) -> Found:
+    """Greedy + local search for ``problem``, within ``time_limit_s`` (default 60 s).
+
+    For the p-median, MCLP and p-center the first local optimum is followed by ``restarts``
+    rounds of iterated local search: a few random swaps (seeded by ``seed``) that keep every site
+    rule, a new local search, and the better of the two kept.
+    """
+    deadline = time.perf_counter() + (time_limit_s if time_limit_s is not None else DEFAULT_TIME_S)
+    rules = SiteRules.of(problem)
+    run = _Run(rules, _warm(problem, rules, warm_start), deadline, np.random.default_rng(seed), restarts)
+    solvers: dict[ModelKind, Callable[[Problem, _Run], Found]] = {
+        ModelKind.PMEDIAN: _pmedian,
+        ModelKind.MCLP: _mclp,
+        ModelKind.PCENTER: _pcenter,
+        ModelKind.LSCP: _lscp,
+        ModelKind.CPMEDIAN: _capacitated,
+        ModelKind.CMCLP: _capacitated,
+    }
+    if problem.kind not in solvers:
+        return HeuristicFailure(f"no heuristic for model {problem.kind}")
+    return solvers[problem.kind](problem, run)
+
+
+def _warm(problem: Problem, rules: SiteRules, warm_start: Sequence[int] | None) -> BoolArray | None:
+    """The warm start as a mask if it satisfies the site rules (and p), else None."""
+    if warm_start is None:
+        return None
+    mask = np.zeros(problem.m, dtype=bool)
+    idx = [int(j) for j in warm_start if 0 <= int(j) < problem.m]
+    mask[idx] = True
+    if not rules.feasible(mask):
+        return None
+    k = int(mask.sum())
+    if problem.p is not None and (k > problem.p or (problem.kind is not ModelKind.LSCP and k != problem.p)):
+        return None
+    return mask
+
+
+def _finite(cost: FloatArray) -> tuple[FloatArray, float]:
+    """``cost`` with ``inf`` replaced by a penalty larger than any sum of finite entries."""
+    finite = np.isfinite(cost)
+    big = float(np.abs(cost[finite]).max(initial=0.0)) * max(1, cost.shape[0]) * 4.0 + 1.0
+    return np.where(finite, cost, big), big
+
+
+def _start_mask(problem: Problem, cost: FloatArray, run: _Run) -> BoolArray | None:
+    if run.start is not None:
+        return run.start
+    assert problem.p is not None
+    return greedy(cost, run.rules, problem.p, run.rules.forced.copy())
+
+
+def _pmedian(problem: Problem, run: _Run) -> Found:
+    rows = np.flatnonzero(problem.weights > 0)
+    d = np.asarray(problem.cost, dtype=np.float64)[rows]
+    cost, big = _finite(problem.weights[rows, None] * d)
+    mask = _start_mask(problem, cost, run)
+    if mask is None:
+        return HeuristicFailure("greedy construction could not meet the site rules")
+    mask, obj = run.iterated(lambda s: interchange(cost, run.rules, s, deadline=run.deadline), mask)
+    if obj >= big:
+        return HeuristicFailure("no open set found that lets every weighted demand point reach an open site")
+    return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), obj)
+
+
+def _mclp(problem: Problem, run: _Run) -> Found:
+    assert problem.radius is not None
+    within = np.asarray(problem.cost) <= problem.radius
+    rows = np.flatnonzero((problem.weights > 0) & (within[:, run.rules.allowed].any(axis=1)))
+    w = problem.weights[rows]
+    cost = np.where(within[rows], 0.0, w[:, None])
+    mask = _start_mask(problem, cost, run)
+    if mask is None:
+        return HeuristicFailure("greedy construction could not meet the site rules")
+    mask, uncovered = run.iterated(lambda s: interchange(cost, run.rules, s, deadline=run.deadline), mask)
+    return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), float(w.sum()) - uncovered)
+
+
+def _pcenter(problem: Problem, run: _Run) -> Found:
+    rows = np.flatnonzero(problem.weights > 0)
+    d = np.asarray(problem.cost, dtype=np.float64)[rows]
+    e = problem.weights[rows, None] * d if problem.weighted_center else d
+    cost, big = _finite(e)
+    mask = _start_mask(problem, cost, run)
+    if mask is None:
+        return HeuristicFailure("greedy construction could not meet the site rules")
+    mask, worst = run.iterated(lambda s: interchange_center(cost, run.rules, s, deadline=run.deadline), mask)
+    if worst >= big:
+        return HeuristicFailure("no open set found that lets every weighted demand point reach an open site")
+    return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), worst)
+
+
+def _lscp(problem: Problem, run: _Run) -> Found:
+    from solvers.formulations.lscp import cover_csr
+
+    cov = cover_csr(problem)
+    cov = cov[np.flatnonzero(np.diff(cov.indptr) > 0)]
+    first = run.start if run.start is not None else run.rules.forced.copy()
+    mask = greedy_cover(cov, run.rules, first, deadline=run.deadline)
+    if mask is None:
+        return HeuristicFailure("greedy covering could not cover every coverable demand point within the site rules")
+    k = int(mask.sum())
+    if problem.p is not None and k > problem.p:
+        return HeuristicFailure(f"greedy covering needs {k} sites, more than p = {problem.p}")
+    return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), float(k))
+
+
+def _capacitated(problem: Problem, run: _Run) -> Found:
+    assert problem.capacity is not None
+    covering = problem.kind is ModelKind.CMCLP
+    cap = np.asarray(problem.capacity, dtype=np.float64)
+    d_all = np.asarray(problem.cost, dtype=np.float64)
+    if covering:
+        assert problem.radius is not None
+        within = (d_all <= problem.radius) & run.rules.allowed[None, :]
+        rows = np.flatnonzero((problem.weights > 0) & within.any(axis=1))
+        w = problem.weights[rows]
+        rank = np.where(within[rows], 0.0, w[:, None])
+        evaluator = CapEvaluator(None, within[rows], w, cap)
+    else:
+        rows = np.flatnonzero(problem.weights > 0)
+        w = problem.weights[rows]
+        d = np.where(run.rules.allowed[None, :], d_all[rows], np.inf)
+        rank, _ = _finite(w[:, None] * d)
+        evaluator = CapEvaluator(d, None, w, cap)
+    mask = _start_mask(problem, rank, run)
+    if mask is None:
+        return HeuristicFailure("greedy construction could not meet the site rules")
+    # half the time for the uncapacitated search when it is a fresh start
+    if run.start is None:
+        half = time.perf_counter() + (run.deadline - time.perf_counter()) / 2
+        mask, _ = interchange(rank, run.rules, mask, deadline=half)
+    mask, res = search(rank, evaluator, run.rules, mask, deadline=run.deadline)
+    if res.unplaced > 0:
+        return HeuristicFailure("no capacity-feasible assignment found for the open sites tried")
+    assignment = np.full(problem.n, -1, dtype=np.int64)
+    assignment[rows] = res.site
+    objective = -res.cost if covering else res.cost
+    return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), objective, assignment)
