@@ -62,6 +62,8 @@ class Outcome:
     result: Result | None = None
     coverage: CoverageSummary | None = None
     geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Other files by name (for example a PNG plot), written as they are."""
 
 
 #: Runners for models that are not plain coverage/distance models (the outreach model registers here).
@@ -70,6 +72,8 @@ MODEL_RUNNERS: dict[str, Callable[[Case, TravelMatrix, SolveRequest], Outcome]] 
 
 def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     """Solve ``request`` on ``case`` and measure the result and the plan in hand."""
+    if request.model == "outreach" and "outreach" not in MODEL_RUNNERS:
+        import scenarios.outreach_run  # noqa: F401  (registers the outreach runner)
     if request.model in MODEL_RUNNERS:
         return MODEL_RUNNERS[request.model](case, matrix, request)
     try:
@@ -227,3 +231,5 @@ def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str
             frame.to_file(tmp / "solution.gpkg", layer=layer, driver="GPKG")
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
+        for name, data in outcome.files.items():
+            (tmp / name).write_bytes(data)

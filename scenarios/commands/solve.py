@@ -46,15 +46,39 @@ def parse_bases(value: str | None) -> int | str | None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for bases.csv, areas.csv, solution.gpkg and summary.json.")
+@click.option("--budget-gbp", type=float, default=None, help="Outreach: annual budget (default: the case's).")
+@click.option("--frontline-floor", type=float, default=None, help="Outreach: least frontline share [0.60].")
+@click.option("--rural-floor", type=float, default=None, help="Outreach: least served share of rural need [0].")
+@click.option("--district-floor", type=float, default=None,
+              help="Outreach: least served share of every district's need [0].")
+@click.option("--session-minutes", type=float, default=None, help="Outreach: session length, minutes [90].")
+@click.option("--max-drive-minutes", type=float, default=None,
+              help="Outreach: longest one-way drive from a base to an area it serves [30].")
+@click.option("--cost-per-post-gbp", type=float, default=None,
+              help="Outreach: annual cost of a frontline post with on-costs [35000].")
+@click.option("--productive-hours", "productive_hours_per_post", type=float, default=None,
+              help="Outreach: productive hours a year per post [1500].")
+@click.option("--universal-hours", "universal_hours_per_child", type=float, default=None,
+              help="Outreach: contact hours a year per child aged 0-4 [1.0].")
+@click.option("--targeted-hours", "targeted_hours_per_child", type=float, default=None,
+              help="Outreach: extra contact hours a year per child in an income-deprived family [8.0].")
+@click.option("--objective", "outreach_objective", type=click.Choice(["hours", "share"]), default=None,
+              help="Outreach: maximise need-weighted contact hours, or the need-weighted share of areas served.")
 @user_errors
 def command(case: str, bases_text: str, minutes: float, model: str, solver: str, need: str,
             keep: tuple[str, ...], close: tuple[str, ...], min_per_district: int, max_per_district: int | None,
             plan: str | None, time_limit_s: float | None, gap_rel: float, threads: int | None, seed: int,
-            out_dir: Path | None) -> None:
+            out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
         raise InputError("--bases auto is for the outreach model", source="--bases")
+    params: dict[str, object] = {k: v for k, v in outreach.items() if v is not None}
+    if outreach_objective is not None:
+        params["objective"] = outreach_objective
+    if params and model != "outreach":
+        raise InputError(f"is an option of the outreach model (--model outreach), not of {model}",
+                         source=f"--{next(iter(params)).replace('_', '-')}")
     if min_per_district < 0:
         raise InputError("must be at least 0", source="--min-per-district")
     c, matrix = load_case(case, need=need)
@@ -64,6 +88,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         rules=SiteRules(must_keep=keep, must_close=close, min_per_district=min_per_district,
                         max_per_district=max_per_district),
         options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
+        params=params,
     )
     outcome = run(c, matrix, request)
     if out_dir is not None:
