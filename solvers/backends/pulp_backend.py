@@ -62,8 +62,10 @@ class PulpBackend(Backend):
         self.engine = engine
         self.name = "cbc" if engine == "cbc" else "pulp-highs"
         self.description = f"compact MIP through PuLP with {engine.upper()}"
+        # CBC's MIP start is not used: with a start, CBC has declared a non-optimal start "optimal" on a
+        # maximisation with negative objective values (root cut off at once), a wrong proof we cannot detect.
         self.capabilities = Capabilities(
-            models=mip_models(), proves_optimality=True, warm_start=True, threads=engine == "cbc",
+            models=mip_models(), proves_optimality=True, warm_start=engine != "cbc", threads=engine == "cbc",
             gap=True, seed=False,
         )
 
@@ -71,7 +73,7 @@ class PulpBackend(Backend):
         return f"pulp {pulp.__version__} ({self.engine.upper()})"
 
     def available(self) -> bool:
-        return self._solver(SolveOptions(), None, None).available() is True
+        return bool(self._solver(SolveOptions(), None, None).available())  # PuLP 3 returns the path
 
     def _solver(self, options: SolveOptions, log_path: str | None, start: dict[int, float] | None) -> pulp.LpSolver:
         common: dict[str, Any] = {
@@ -89,7 +91,7 @@ class PulpBackend(Backend):
         model = build_model(problem)
         lp, xs = to_pulp(model)
         start: dict[int, float] | None = None
-        if options.warm_start is not None:
+        if options.warm_start is not None and self.capabilities.warm_start:
             idx, vals = mip_start(problem, model, options.warm_start, start_assignment(options))
             start = {int(k): float(v) for k, v in zip(idx, vals, strict=True)}
             for k, v in start.items():
