@@ -179,13 +179,19 @@ def _pct(x: object) -> str:
     return f"{100 * float(x):5.1f}%" if isinstance(x, int | float) and x == x else "   n/a"
 
 
+def _gap_pct(gap: float) -> str:
+    return "0%" if abs(gap) < 1e-9 else f"{100 * gap:.3g}%"
+
+
 def format_text(s: dict[str, object]) -> str:
     """A readable summary for the terminal."""
     lines = [
-        f"{s['case']}: model {s['model']}, {s.get('bases_requested')} bases, {s['minutes']:g}-minute reach, "
+        f"{s['case']}: model {s['model']}, "
+        f"{'fewest' if s.get('bases_requested') is None else s.get('bases_requested')} bases, "
+        f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
         f"solver {s['solver']}: {s['status']}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
-                                                  f"gap {100 * float(s['gap']):.3g}%)"
+                                                  f"gap {_gap_pct(float(s['gap']))})"
                                                   if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
         + ("" if s["verified"] else "  [NOT VERIFIED]"),
     ]
