@@ -227,6 +227,15 @@ def format_text(s: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def refuse_infeasible(outcome: Outcome, *, source: str) -> None:
+    """A model the user's options make infeasible is a user mistake: one line naming why, exit 2, no output.
+
+    (Sweeps record infeasible jobs as rows instead; only single solves refuse.)
+    """
+    if outcome.summary.get("status") == Status.INFEASIBLE.value:
+        raise InputError(f"infeasible: {outcome.summary.get('message', '')}", source=source)
+
+
 def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
     """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically."""
     with atomic_dir(out_dir) as tmp:

@@ -8,6 +8,7 @@ import click
 
 from scenarios.cli import user_errors
 from scenarios.scenario_run import comparison_text, solve_scenario, write_result
+from scenarios.solve import refuse_infeasible
 
 
 @click.command("run")
@@ -25,6 +26,7 @@ def command(scenario: Path, out_dir: Path | None, allow_changed_data: bool) -> N
     checksums. `siting run FOLDER/scenario.resolved.yaml` reproduces the result.
     """
     result = solve_scenario(scenario, out_dir=out_dir, allow_changed_data=allow_changed_data)
+    refuse_infeasible(result.outcome, source=str(scenario))
     write_result(result)
     click.echo(result.outcome.text)
     if (cmp := comparison_text(result)) is not None:

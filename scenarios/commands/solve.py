@@ -8,7 +8,7 @@ import click
 
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
-from scenarios.solve import SolveRequest, run, write_outcome
+from scenarios.solve import SolveRequest, refuse_infeasible, run, write_outcome
 from siting.errors import InputError
 from siting.problems import SiteRules
 from solvers import SolveOptions
@@ -91,6 +91,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         params=params,
     )
     outcome = run(c, matrix, request)
+    refuse_infeasible(outcome, source=f"siting solve {case} --model {model}")
     if out_dir is not None:
         write_outcome(outcome, out_dir)
     click.echo(outcome.text)
