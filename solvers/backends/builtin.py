@@ -27,10 +27,11 @@ def register_all() -> None:
     # Register each in its own guarded block: a module that does not exist yet is skipped, while
     # any other import problem (a wrong class name, a bug) still fails loudly.
     try:
-        from solvers.backends.pmedian_exact import PMedianExactBackend
+        from solvers.backends.pmedian_exact import MclpExactBackend, PMedianExactBackend
     except ModuleNotFoundError as exc:
         if exc.name != "solvers.backends.pmedian_exact":
             raise
     else:
         register("pmedian-exact", PMedianExactBackend)
+        register("mclp-exact", MclpExactBackend)
     # ---- end of slot ---------------------------------------------------------------------------

@@ -36,7 +36,8 @@ class Neighbours:
         dist: ``(n, K)`` the matching costs (``inf`` for padding).
         wd: ``(n, K)`` the weighted costs ``w[:, None] * dist``.
         cap: ``(n,)`` the smallest cost not in the list (``inf`` when the list is complete).
-        cost: the full demand x site cost matrix (for exact fallbacks), rows in original order.
+        cost: the full demand x site cost matrix (for exact fallbacks), rows in original order;
+            ``None`` when the lists are complete and were built from sparse pairs.
         allowed: ``(m,)`` sites that may open (the lists hold no other).
         m: number of sites.
         integral: every weight and finite cost is an integer (so is every objective value).
@@ -48,7 +49,7 @@ class Neighbours:
     dist: NDArray[np.float64]
     wd: NDArray[np.float64]
     cap: NDArray[np.float64]
-    cost: NDArray[np.floating]
+    cost: NDArray[np.floating] | None
     allowed: NDArray[np.bool_]
     m: int
     integral: bool
@@ -69,9 +70,21 @@ class Neighbours:
         return bool(np.all(np.isinf(self.cap)))
 
     def full_rows(self, rows: NDArray[np.int64], sites: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Exact costs ``d[rows, sites]`` (rows index the kept points) from the full matrix."""
-        sub = np.asarray(self.cost[self.clients[rows]][:, sites], dtype=np.float64)
-        return sub
+        """Exact costs ``d[rows, sites]`` (rows index the kept points), ``inf`` where unreachable.
+
+        From the full matrix when there is one, else from the (then complete) lists.
+        """
+        if self.cost is not None:
+            return np.asarray(self.cost[self.clients[rows]][:, sites], dtype=np.float64)
+        if not self.complete:
+            raise ValueError("truncated neighbour lists without a cost matrix")
+        col = np.full(self.m + 1, -1, dtype=np.int64)
+        col[sites] = np.arange(sites.size)
+        out = np.full((rows.size, sites.size), np.inf)
+        pos = col[self.idx[rows]]
+        r, c = np.nonzero(pos >= 0)
+        out[r, pos[r, c]] = self.dist[rows[r], c]
+        return out
 
     def nearest_two(
         self, open_mask: NDArray[np.bool_]
@@ -223,7 +236,9 @@ class SiteRules:
                 return False
         return True
 
-    def swap_ok(self, open_mask: NDArray[np.bool_], ins: NDArray[np.int64], outs: NDArray[np.int64]) -> NDArray[np.bool_]:
+    def swap_ok(
+        self, open_mask: NDArray[np.bool_], ins: NDArray[np.int64], outs: NDArray[np.int64]
+    ) -> NDArray[np.bool_]:
         """``(len(ins), len(outs))``: whether opening ``ins[a]`` and closing ``outs[b]`` keeps the group limits."""
         ok = np.ones((ins.size, outs.size), dtype=bool)
         if not self.has_groups:
@@ -264,15 +279,15 @@ def prefix_counts(a: NDArray[np.float64], thresh: NDArray[np.float64]) -> NDArra
     A binary search run on all rows at once: ``O(n log K)``.
     """
     n, k = a.shape
+    flat = a.ravel()
+    base = np.arange(n, dtype=np.int64) * k
     lo = np.zeros(n, dtype=np.int64)
     hi = np.full(n, k, dtype=np.int64)
-    r = np.arange(n)
-    while r.size:
-        mid = (lo[r] + hi[r]) // 2
-        less = a[r, mid] < thresh[r]
-        lo[r[less]] = mid[less] + 1
-        hi[r[~less]] = mid[~less]
-        r = r[lo[r] < hi[r]]
+    for _ in range(int(k).bit_length() + 1):
+        mid = (lo + hi) >> 1
+        less = (mid < hi) & (flat[base + np.minimum(mid, k - 1)] < thresh)
+        lo = np.where(less, mid + 1, lo)
+        hi = np.where(less, hi, mid)
     return lo
 
 
@@ -283,3 +298,23 @@ def prefix_entries(counts: NDArray[np.int64], k: int) -> tuple[NDArray[np.int64]
     starts = np.cumsum(counts) - counts
     cols = np.arange(total, dtype=np.int64) - np.repeat(starts, counts)
     return rows, rows * k + cols
+
+
+def compact(nb: Neighbours, keep: NDArray[np.bool_]) -> Neighbours:
+    """The lists restricted to the sites in ``keep`` (others can no longer open), re-packed.
+
+    Site numbering is unchanged. A complete list stays complete; a truncated one keeps its cap
+    (the true first excluded cost among the kept sites can only be larger, so the cap stays valid).
+    """
+    keep_ext = np.append(keep & nb.allowed, False)
+    mask = keep_ext[nb.idx]
+    counts = mask.sum(axis=1)
+    k = max(1, int(counts.max()) if counts.size else 1)
+    order = np.argsort(~mask, axis=1, kind="stable")[:, :k]
+    idx = np.take_along_axis(nb.idx, order, axis=1)
+    dist = np.take_along_axis(nb.dist, order, axis=1)
+    dropped = ~np.take_along_axis(mask, order, axis=1)
+    idx = np.where(dropped, nb.m, idx).astype(np.int32)
+    dist = np.where(dropped, np.inf, dist)
+    return Neighbours(clients=nb.clients, w=nb.w, idx=idx, dist=dist, wd=nb.w[:, None] * dist, cap=nb.cap,
+                      cost=nb.cost, allowed=keep & nb.allowed, m=nb.m, integral=nb.integral)

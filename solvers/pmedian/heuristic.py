@@ -14,7 +14,8 @@ the nearest, the saving of opening a closed site :math:`k` and closing an open s
 
     \Delta(k, j) = \underbrace{\sum_i w_i \max(0, d^1_i - d_{ik})}_{\text{gain}(k)}
     - \underbrace{\sum_{i: \phi_1(i) = j} w_i (d^2_i - d^1_i)}_{\text{loss}(j)}
-    + \underbrace{\sum_{i: \phi_1(i) = j,\ d_{ik} < d^2_i} w_i \bigl(d^2_i - \max(d_{ik}, d^1_i)\bigr)}_{\text{extra}(k, j)},
+    + \underbrace{\sum_{i: \phi_1(i) = j,\ d_{ik} < d^2_i}
+        w_i \bigl(d^2_i - \max(d_{ik}, d^1_i)\bigr)}_{\text{extra}(k, j)},
 
 where only the pairs with :math:`d_{ik} < d^2_i` (a short prefix of each sorted neighbour list)
 contribute to the sparse ``extra`` matrix. Each step applies the best swap; it stops at a local
@@ -76,8 +77,13 @@ def greedy(
     forced_open: BoolArray | None = None,
     forced_closed: BoolArray | None = None,
     inverted: Inverted | None = None,
+    deadline: float | None = None,
 ) -> BoolArray | None:
-    """Greedy construction of ``p`` open sites; ``None`` if the group rules could not be met."""
+    """Greedy construction of ``p`` open sites; ``None`` if the group rules could not be met.
+
+    Past ``deadline`` the remaining sites are the best of the last savings computed (the result
+    is still a valid, if worse, solution).
+    """
     m = nb.m
     open_mask = rules.must_open.copy()
     if forced_open is not None:
@@ -87,8 +93,8 @@ def greedy(
         blocked |= forced_closed
     cur = _initial_costs(nb)
     inv = inverted or Inverted(nb)
-    for j in np.flatnonzero(open_mask):
-        inv.open_site(int(j), cur)
+    for site in np.flatnonzero(open_mask):
+        inv.open_site(int(site), cur)
     need = rules.p - int(open_mask.sum())
     if need < 0:
         return None
@@ -98,19 +104,20 @@ def greedy(
             if not cand.any():
                 return None
             sites = np.flatnonzero(cand)
-            gains = np.array([inv.saving(int(j), cur) for j in sites])
-            j = int(sites[int(np.argmax(gains))])
-            open_mask[j] = True
-            inv.open_site(j, cur)
+            gains = np.array([inv.saving(int(s), cur) for s in sites])
+            pick = int(sites[int(np.argmax(gains))])
+            open_mask[pick] = True
+            inv.open_site(pick, cur)
         return open_mask if rules.feasible(open_mask) else None
-    heap = [(-inv.saving(int(j), cur), int(j)) for j in np.flatnonzero(~open_mask & ~blocked)]
+    heap: list[tuple[float, int]] = [(-inv.saving(int(s), cur), int(s)) for s in np.flatnonzero(~open_mask & ~blocked)]
     heapq.heapify(heap)
     stamp = np.full(m, -1, dtype=np.int64)
     stamp[[j for _, j in heap]] = 0
     step = 0
     while step < need and heap:
-        neg, j = heapq.heappop(heap)
-        if stamp[j] == step:
+        _, j = heapq.heappop(heap)
+        j = int(j)
+        if stamp[j] == step or (deadline is not None and time.perf_counter() > deadline):
             open_mask[j] = True
             inv.open_site(j, cur)
             step += 1
@@ -148,7 +155,7 @@ def swap_search(
     w = nb.w
     finite = nb.dist[np.isfinite(nb.dist)]
     big = float(finite.max()) * 4.0 + 1.0 if finite.size else 1.0
-    s1, d1, s2, d2 = nb.nearest_two(open_mask)
+    s1, d1, _, d2 = nb.nearest_two(open_mask)
     obj = float(w @ d1) if np.all(np.isfinite(d1)) else float("inf")
     swaps = 0
     while max_swaps is None or swaps < max_swaps:
@@ -192,11 +199,11 @@ def swap_search(
         trial = open_mask.copy()
         trial[ins[a]] = True
         trial[outs[b]] = False
-        t1, e1, t2, e2 = nb.nearest_two(trial)
+        t1, e1, _, e2 = nb.nearest_two(trial)
         new_obj = float(w @ e1) if np.all(np.isfinite(e1)) else float("inf")
         if not new_obj < obj - tol and not (np.isinf(obj) and np.isfinite(new_obj)):
             break  # the prediction ran past a truncated list: stop at the last true improvement
         open_mask, obj = trial, new_obj
-        s1, d1, s2, d2 = t1, e1, t2, e2
+        s1, d1, d2 = t1, e1, e2
         swaps += 1
     return open_mask, obj

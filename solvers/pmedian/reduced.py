@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from solvers.pmedian.data import Neighbours, SiteRules
@@ -100,7 +101,7 @@ def _pairs(
     if forced.size:
         for start in range(0, n, 4096):
             rows = np.arange(start, min(n, start + 4096))
-            f[rows] = nb.full_rows(rows, forced).min(axis=1)
+            f[rows] = nb.full_rows(rows, forced).min(axis=1, initial=np.inf)
     rows_out: list[NDArray[np.int64]] = []
     cols_out: list[NDArray[np.int64]] = []
     d_out: list[FloatArray] = []
@@ -113,7 +114,7 @@ def _pairs(
         keep_le = sub <= radius[rows, None]
         usable = sub < lim[:, None]
         inside = usable & keep_le
-        beyond = np.where(usable & ~keep_le, sub, np.inf).min(axis=1)
+        beyond = np.where(usable & ~keep_le, sub, np.inf).min(axis=1, initial=np.inf)
         nxt[rows] = beyond
         r, c = np.nonzero(inside)
         rows_out.append(rows[r])
@@ -200,8 +201,6 @@ def build_model(
         row_lo.append(np.array([float(max(0, rules.gmin[g] - already))]))
         row_hi.append(np.array([float(rules.gmax[g] - already)]))
         nrow += 1
-    import scipy.sparse as sp
-
     a = sp.csc_matrix(
         (np.concatenate(v_parts), (np.concatenate(r_parts), np.concatenate(c_parts))), shape=(nrow, ncol)
     )
@@ -279,6 +278,17 @@ def solve_reduced(
     radius = radius.copy()
     best_mask = incumbent.copy() if incumbent is not None else None
     best_obj = ub
+    q = rules.p - int(forced_mask.sum())
+    nfree = int(free.sum())
+    if q <= 0 or q >= nfree:
+        # the fixings leave at most one solution
+        only = forced_mask | (free if q == nfree else np.zeros_like(free))
+        if q >= 0 and rules.feasible(only):
+            obj = nb.objective(only)
+            if obj < best_obj:
+                best_mask, best_obj = only, obj
+        return ReducedOutcome("optimal", best_mask, best_obj, best_obj, 0, 0, time.perf_counter() - t0,
+                              "the fixings leave a single choice")
     consistent = incumbent is not None and not np.any(incumbent & fixed_closed) and not np.any(forced_mask & ~incumbent)
     bound = -math.inf
     rounds = 0
@@ -308,7 +318,7 @@ def solve_reduced(
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()
-        has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        has_sol = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
         dual = float(info.mip_dual_bound)
         if status == highspy.HighsModelStatus.kInfeasible:
             # nothing consistent with the fixings beats the cutoff: the incumbent is optimal
@@ -328,10 +338,10 @@ def solve_reduced(
             mask[model.free[vals[: model.free.size] > 0.5]] = True
             model_obj = float(info.objective_function_value)
             true_obj = nb.objective(mask)
-            if true_obj < best_obj - 1e-9 * max(1.0, abs(best_obj)) or best_mask is None:
-                if rules.feasible(mask):
-                    best_mask, best_obj = mask, true_obj
-                    consistent = True
+            better = true_obj < best_obj - 1e-9 * max(1.0, abs(best_obj)) or best_mask is None
+            if better and rules.feasible(mask):
+                best_mask, best_obj = mask, true_obj
+                consistent = True
         if status == highspy.HighsModelStatus.kOptimal:
             bound = model_obj if mask is not None else dual
             if mask is None:
@@ -350,7 +360,8 @@ def solve_reduced(
         # time limit (or another stop): report the dual bound
         bound = dual if math.isfinite(dual) else bound
         msg = f"HiGHS stopped: {h.modelStatusToString(status)}"
-        st = "time_limit" if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt) else "error"
+        stopped = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+        st = "time_limit" if status in stopped else "error"
         return ReducedOutcome(st, best_mask, best_obj, bound, rounds, pairs, time.perf_counter() - t0, msg)
     return ReducedOutcome("time_limit", best_mask, best_obj, bound, rounds, pairs, time.perf_counter() - t0,
                           "radius rounds exhausted")

@@ -1,0 +1,80 @@
+"""Command line: ``python -m benchmarks run|summary|list|job``.
+
+Examples::
+
+    python -m benchmarks run --suite pmed --solvers pmedian-exact,spopt-cbc --time-limit 300 \
+        --out benchmarks/results/raw/pmed
+    python -m benchmarks run --suite pmed --solvers pmedian-exact --instances pmed1,pmed6 --time-limit 60 --out /tmp/b
+    python -m benchmarks summary benchmarks/results/raw/pmed/results.csv other.csv --out benchmarks/results/pmed.md
+    python -m benchmarks list --suite england
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from benchmarks import runner
+from benchmarks.cases import SUITES, SuiteUnavailable, suite_cases
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="run a suite; one CSV row per (instance, solver)")
+    r.add_argument("--suite", required=True, choices=sorted(SUITES))
+    r.add_argument("--solvers", default="pmedian-exact", help="comma-separated: backends, spopt-cbc, spopt-highs")
+    r.add_argument("--time-limit", type=float, default=None, help="seconds per job (solver time limit)")
+    r.add_argument("--out", type=Path, required=True, help="directory for results.csv, summary.md and raw/ logs")
+    r.add_argument("--instances", default="", help="comma-separated instance names (default: the whole suite)")
+    r.add_argument("--threads", type=int, default=None)
+    r.add_argument("--in-process", action="store_true", help="no subprocess per job (memory is then the process peak)")
+    r.add_argument("--extra", default="", help="JSON dict passed to our backends as SolveOptions.extra")
+    r.add_argument("--gap", type=float, default=0.0, help="relative gap at which every solver may stop (default 0)")
+    s = sub.add_parser("summary", help="merge result CSVs into one markdown summary")
+    s.add_argument("csv", nargs="+", type=Path)
+    s.add_argument("--out", type=Path, required=True, help="markdown file (a merged CSV is written next to it)")
+    s.add_argument("--title", default="Benchmark results")
+    li = sub.add_parser("list", help="list the instances of a suite")
+    li.add_argument("--suite", required=True, choices=sorted(SUITES))
+    j = sub.add_parser("job", help=argparse.SUPPRESS)
+    j.add_argument("--case", required=True)
+    j.add_argument("--solver", required=True)
+    j.add_argument("--time-limit", type=float, default=None)
+    j.add_argument("--threads", type=int, default=None)
+    j.add_argument("--extra", default="")
+    j.add_argument("--gap", type=float, default=0.0)
+    args = ap.parse_args(argv)
+
+    if args.cmd in ("run", "job"):
+        if args.extra:
+            runner.OUR_EXTRA.update(json.loads(args.extra))
+        runner.GAP_REL[0] = args.gap
+    if args.cmd == "run":
+        solvers = [x.strip() for x in args.solvers.split(",") if x.strip()]
+        names = [x.strip() for x in args.instances.split(",") if x.strip()] or None
+        runner.run(args.suite, solvers, args.time_limit, args.out, names, args.threads, args.in_process)
+        return 0
+    if args.cmd == "summary":
+        rows = [row for path in args.csv for row in runner.read_csv(path)]
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(runner.summary_markdown(rows, args.title))
+        runner.write_csv(args.out.with_suffix(".csv"), rows)
+        print(f"wrote {args.out} and {args.out.with_suffix('.csv')}")
+        return 0
+    if args.cmd == "list":
+        try:
+            for c in suite_cases(args.suite):
+                print(c.name, "" if c.optimum is None else c.optimum)
+        except SuiteUnavailable as exc:
+            print(f"suite {args.suite} unavailable: {exc}")
+        return 0
+    runner.job_main(args.case, args.solver, args.time_limit, args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

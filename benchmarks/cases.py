@@ -1,0 +1,169 @@
+"""The registry of benchmark cases: name -> builder of a :class:`~solvers.Problem` and its known optimum.
+
+Suites:
+
+* ``pmed``: OR-Library p-median instances pmed1-pmed40 (Beasley 1985), with their optima.
+* ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
+  p-median with p = 153 and p = 900 and MCLP (20 minutes) with the same p.
+* ``scaling``: random sub-instances of the national one of growing size (p-median, p = m / 20).
+* ``norfolk``: the Norfolk case (538 LSOAs x 53 centres) from the domain layer, p = 1..53 for
+  MCLP, p-median and the outreach model; built lazily, skipped if the domain layer is missing.
+  Run it with ``--in-process`` (one interpreter start per job would dwarf the solves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solvers import ModelKind, Problem, make_problem
+
+
+@dataclass(frozen=True)
+class Case:
+    """A benchmark instance.
+
+    Attributes:
+        name: unique name (``pmed6``, ``england-pmedian-p153``...).
+        suite: the suite it belongs to.
+        build: returns the problem (may take a while: distances are computed here).
+        optimum: the known optimal objective, if any.
+        tags: free-form labels (model kind, size).
+    """
+
+    name: str
+    suite: str
+    build: Callable[[], Problem]
+    optimum: float | None = None
+    tags: dict[str, object] = field(default_factory=dict)
+
+
+class SuiteUnavailable(RuntimeError):
+    """A suite cannot be built on this machine (missing optional package or domain layer)."""
+
+
+def _pmed_cases() -> list[Case]:
+    from benchmarks.pmed import DATA_DIR, load_optima, load_pmed
+
+    optima = load_optima()
+
+    def builder(k: int) -> Callable[[], Problem]:
+        def build() -> Problem:
+            cost, p = load_pmed(DATA_DIR / f"pmed{k}.txt")
+            return make_problem(ModelKind.PMEDIAN, np.ones(cost.shape[0]), cost, p=p)
+
+        return build
+
+    return [Case(f"pmed{k}", "pmed", builder(k), optima.get(f"pmed{k}"), {"model": "pmedian"}) for k in range(1, 41)]
+
+
+#: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
+NATIONAL_P = (153, 900)
+NATIONAL_MINUTES = 20.0
+
+
+def _england_cases() -> list[Case]:
+    from benchmarks.england import load_national
+
+    def builder(kind: ModelKind, p: int) -> Callable[[], Problem]:
+        def build() -> Problem:
+            nat = load_national()
+            radius = NATIONAL_MINUTES if kind is ModelKind.MCLP else None
+            return make_problem(kind, nat.weights, nat.cost, p=p, radius=radius)
+
+        return build
+
+    cases = []
+    for p in NATIONAL_P:
+        cases.append(Case(f"england-pmedian-p{p}", "england", builder(ModelKind.PMEDIAN, p), None,
+                          {"model": "pmedian"}))
+        cases.append(Case(f"england-mclp{int(NATIONAL_MINUTES)}-p{p}", "england", builder(ModelKind.MCLP, p), None,
+                          {"model": "mclp"}))
+    return cases
+
+
+SCALING_SIZES = ((1000, 200), (2000, 400), (4000, 800), (8000, 1500), (16000, 2986), (32844, 2986))
+
+
+def _scaling_cases() -> list[Case]:
+    from benchmarks.england import load_national, subsample
+
+    def builder(n: int, m: int) -> Callable[[], Problem]:
+        def build() -> Problem:
+            w, cost = subsample(load_national(), n, m, seed=n)
+            return make_problem(ModelKind.PMEDIAN, w, cost, p=max(2, m // 20))
+
+        return build
+
+    return [Case(f"scale-n{n}-m{m}", "scaling", builder(n, m), None, {"model": "pmedian"}) for n, m in SCALING_SIZES]
+
+
+NORFOLK_MINUTES = 20.0
+
+
+def _norfolk_cases() -> list[Case]:
+    """MCLP (20 minutes), p-median and the outreach model for every number of bases 1..53.
+
+    Built from the domain layer: :func:`scenarios.cases.load_case` (LSOAs weighted by children
+    aged 0-4, the calibrated travel matrix), :func:`siting.problems.build_problem` and
+    :func:`siting.outreach.outreach_problem` with default parameters. Numbers of bases above the
+    49 suitable buildings are infeasible by construction (the solve reports it).
+    """
+    try:
+        from scenarios.cases import load_case
+        from siting.outreach import OutreachParams, outreach_problem
+        from siting.problems import build_problem
+    except ImportError as exc:
+        raise SuiteUnavailable(f"the norfolk suite needs the domain layer (scenarios, siting): {exc}") from exc
+
+    def builder(kind: ModelKind, p: int) -> Callable[[], Problem]:
+        def build() -> Problem:
+            case, matrix = load_case("norfolk")
+            if kind is ModelKind.OUTREACH:
+                return outreach_problem(case, matrix, OutreachParams(), bases=p)
+            minutes = NORFOLK_MINUTES if kind is ModelKind.MCLP else None
+            return build_problem(case, matrix, model=kind, bases=p, minutes=minutes)
+
+        return build
+
+    cases = []
+    for kind in (ModelKind.MCLP, ModelKind.PMEDIAN, ModelKind.OUTREACH):
+        for p in range(1, 54):
+            cases.append(Case(f"norfolk-{kind.value}-p{p}", "norfolk", builder(kind, p), None, {"model": kind.value}))
+    return cases
+
+
+SUITES: dict[str, Callable[[], list[Case]]] = {
+    "pmed": _pmed_cases,
+    "england": _england_cases,
+    "scaling": _scaling_cases,
+    "norfolk": _norfolk_cases,
+}
+
+
+def suite_cases(suite: str, names: list[str] | None = None) -> list[Case]:
+    """The cases of ``suite`` (optionally only those named); raises :class:`SuiteUnavailable`."""
+    if suite not in SUITES:
+        raise KeyError(f"unknown suite {suite!r}; choose from {', '.join(SUITES)}")
+    cases = SUITES[suite]()
+    if names:
+        known = {c.name for c in cases}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise KeyError(f"unknown instances {missing} in suite {suite!r}")
+        cases = [c for c in cases if c.name in names]
+    return cases
+
+
+def get_case(name: str) -> Case:
+    """The case called ``name`` in any suite."""
+    for suite in SUITES:
+        try:
+            for c in SUITES[suite]():
+                if c.name == name:
+                    return c
+        except SuiteUnavailable:
+            continue
+    raise KeyError(f"unknown case {name!r}")

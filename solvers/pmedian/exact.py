@@ -1,0 +1,304 @@
+r"""The exact p-median path: heuristics, Lagrangian bound and fixing, then the reduced model.
+
+1. Upper bound: the warm start (if feasible) and lazy greedy, each improved by fast swap local
+   search (:mod:`~solvers.pmedian.heuristic`).
+2. Lower bound: subgradient optimisation of the Lagrangian dual of the assignment constraints
+   (:mod:`~solvers.pmedian.lagrangian`), with Lagrangian heuristics (swap search started from the
+   sites the relaxation opens) and reduced-cost fixing of the site variables.
+3. Proof: if the bound meets the incumbent (for integral data, :math:`\lceil L \rceil \ge \bar z`),
+   done. Otherwise the radius formulation over the sites left free
+   (:mod:`~solvers.pmedian.reduced`) is solved by HiGHS, with the incumbent as its start.
+
+The bound reported is :math:`\min(\bar z, \max(L^*, B_R))` with :math:`L^*` the best Lagrangian bound
+and :math:`B_R` the reduced model's bound; both are bounds over the solutions consistent with the
+fixings, and every other solution costs at least :math:`\bar z`.
+
+Group limits are left out of the Lagrangian subproblem (a relaxation, so its bound stays valid)
+and enforced by the heuristics and the reduced model.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from solvers.pmedian.bnb import branch_and_bound
+from solvers.pmedian.data import Neighbours, SiteRules, build_neighbours, compact
+from solvers.pmedian.heuristic import Inverted, greedy, swap_search
+from solvers.pmedian.lagrangian import LagrangianDual, proven
+from solvers.pmedian.mclp import mclp_as_pmedian
+from solvers.pmedian.reduced import solve_reduced
+from solvers.problem import Problem, SolveOptions
+from solvers.result import Result, Status, relative_gap
+
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class ExactSettings:
+    """Tuning of the exact path (``SolveOptions.extra`` keys ``pmedian_<field>`` override them).
+
+    Attributes:
+        k: neighbour-list length (``None``: complete lists on small instances, see
+            :func:`~solvers.pmedian.data.build_neighbours`).
+        max_iter: subgradient iterations at most.
+        stall_window: with non-integral data (no rounding of the bound helps the proof), the root
+            phase ends when this many iterations closed less than 1% of the gap.
+        lagrangian_share: share of the time limit the Lagrangian phase may use.
+        heuristic_every: iterations between Lagrangian heuristics (the interval grows while they
+            do not improve the incumbent).
+        heuristic_share: most of the Lagrangian phase's time its heuristics may take (on small
+            instances the cap never binds and runs are deterministic).
+        heuristic_swaps: most swaps per Lagrangian heuristic run (``None``: ``max(25, p // 2)``).
+        closer: how a gap left by the root Lagrangian phase is closed: ``"bnb"`` (Lagrangian
+            branch and bound, :mod:`~solvers.pmedian.bnb`), ``"mip"`` (the reduced radius model
+            in HiGHS, :mod:`~solvers.pmedian.reduced`), ``"auto"`` (branch and bound unless the
+            problem has group limits, which only the MIP models exactly), or ``"none"``.
+    """
+
+    k: int | None = None
+    max_iter: int = 4000
+    stall_window: int = 200
+    lagrangian_share: float = 0.5
+    heuristic_every: int = 10
+    heuristic_share: float = 0.3
+    heuristic_swaps: int | None = None
+    closer: str = "auto"
+    node_iter: int = 100
+    node_patience: int = 10
+    strong_candidates: int = 1
+    strong_iter: int = 15
+    branch_rule: str = "frac"
+
+    @classmethod
+    def from_options(cls, options: SolveOptions) -> ExactSettings:
+        kw: dict[str, object] = {}
+        for name in cls.__dataclass_fields__:
+            key = f"pmedian_{name}"
+            if key in options.extra:
+                kw[name] = options.extra[key]
+        return cls(**kw)  # type: ignore[arg-type]
+
+
+class _Incumbent:
+    def __init__(self, nb: Neighbours, rules: SiteRules) -> None:
+        self.nb = nb
+        self.rules = rules
+        self.mask: BoolArray | None = None
+        self.obj = math.inf
+        self.found_by = ""
+
+    def offer(self, mask: BoolArray | None, obj: float | None = None, by: str = "") -> bool:
+        if mask is None or not self.rules.feasible(mask):
+            return False
+        val = self.nb.objective(mask) if obj is None else obj
+        if val < self.obj - 1e-9 * max(1.0, abs(val)):
+            self.mask, self.obj, self.found_by = mask.copy(), val, by
+            return True
+        return False
+
+
+@dataclass
+class Outcome:
+    """What :func:`solve_lists` proved: the best solution, a lower bound and whether time ran out."""
+
+    mask: BoolArray | None
+    objective: float
+    bound: float
+    timed_out: bool
+    details: dict[str, object]
+
+
+def solve_lists(
+    nb: Neighbours,
+    rules: SiteRules,
+    options: SolveOptions,
+    settings: ExactSettings,
+    *,
+    t0: float,
+    warm_start: BoolArray | None = None,
+) -> Outcome:
+    """The exact path on neighbour lists (see the module docstring); time counts from ``t0``."""
+    limit = options.time_limit_s if options.time_limit_s is not None else math.inf
+    deadline = t0 + limit
+    details: dict[str, object] = {"list_length": nb.k, "complete_lists": nb.complete, "integral": nb.integral}
+    inc = _Incumbent(nb, rules)
+    t_h = time.perf_counter()
+    if warm_start is not None and rules.feasible(warm_start):
+        inc.offer(warm_start, by="warm start")
+        ls_mask, ls_obj = swap_search(nb, rules, warm_start, deadline=deadline)
+        inc.offer(ls_mask, ls_obj, by="warm start + swap")
+    g = greedy(nb, rules, inverted=Inverted(nb), deadline=deadline)
+    if g is not None:
+        inc.offer(g, by="greedy")
+        ls_mask, ls_obj = swap_search(nb, rules, g, deadline=deadline)
+        inc.offer(ls_mask, ls_obj, by="greedy + swap")
+    details["heuristic_s"] = time.perf_counter() - t_h
+    details["heuristic_objective"] = inc.obj
+
+    lb = -math.inf
+    dual = LagrangianDual(nb, rules)
+    free_left = int(dual.free().sum())
+    if nb.n == 0:
+        lb = 0.0
+    elif free_left == 0 or rules.p - int(dual.forced().sum()) in (0, free_left):
+        lb = inc.obj  # the site rules leave a single choice
+    else:
+        # multipliers start at each point's weighted cost in the incumbent (its second site if none)
+        if inc.mask is not None:
+            _, d1, _, _ = nb.nearest_two(inc.mask)
+            v0 = nb.w * np.where(np.isfinite(d1), d1, nb.dist[:, min(1, nb.k - 1)])
+        else:
+            v0 = nb.wd[:, min(1, nb.k - 1)].copy()
+        schedule = {"every": settings.heuristic_every, "next": settings.heuristic_every, "s": 0.0,
+                    "t": time.perf_counter()}
+        max_swaps = settings.heuristic_swaps if settings.heuristic_swaps is not None else max(25, rules.p // 2)
+        last_start: list[bytes] = [b""]
+        lag_deadline = min(deadline, t0 + settings.lagrangian_share * limit) if math.isfinite(limit) else math.inf
+
+        def on_iterate(it: int, val: float, chosen: BoolArray, rho: NDArray[np.float64]) -> None:
+            # Lagrangian heuristic: swap search from the sites the relaxation opens. Deterministic
+            # schedule: the interval grows by half after each run that does not improve the incumbent.
+            if it < schedule["next"]:
+                return
+            if schedule["s"] > settings.heuristic_share * (time.perf_counter() - schedule["t"]) + 1.0:
+                return
+            key = np.packbits(chosen).tobytes()
+            if key == last_start[0] or not rules.feasible(chosen):
+                return
+            last_start[0] = key
+            th = time.perf_counter()
+            mask, obj = swap_search(nb, rules, chosen, forced_open=dual.fixed_open, forced_closed=dual.fixed_closed,
+                                    deadline=lag_deadline, max_swaps=max_swaps)
+            if inc.offer(mask, obj, by="Lagrangian heuristic"):
+                schedule["every"] = settings.heuristic_every
+            else:
+                schedule["every"] = min(schedule["every"] * 1.5, 20.0 * settings.heuristic_every)
+            schedule["next"] = it + schedule["every"]
+            schedule["s"] += time.perf_counter() - th
+
+        res = dual.run(v0, lambda: inc.obj, deadline=lag_deadline, max_iter=settings.max_iter,
+                       gap_rel=options.gap_rel, on_iterate=on_iterate,
+                       stall_window=0 if nb.integral else settings.stall_window)
+        lb = res.lb
+        # the relaxation's own solution at the best multipliers (optimal when it serves every point once)
+        inc.offer(dual.evaluate(res.v)[2], by="Lagrangian subproblem")
+        details.update(
+            lagrangian_iterations=res.iterations, lagrangian_s=res.seconds, lagrangian_bound=res.lb,
+            lagrangian_heuristic_s=schedule["s"], fixed_open=int(dual.fixed_open.sum()),
+            fixed_closed=int(dual.fixed_closed.sum()), free_sites=int(dual.free().sum()),
+        )
+        closer = settings.closer
+        if closer == "auto":
+            closer = "mip" if rules.has_groups else "bnb"
+        details["closer"] = closer
+        if not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "bnb":
+            t_b = time.perf_counter()
+            nbc = compact(nb, ~dual.fixed_closed)
+
+            def offer(mask: BoolArray) -> None:
+                if rules.feasible(mask):
+                    inc.offer(mask, nbc.objective(mask), by="branch and bound")
+
+            def improve(mask: BoolArray, fo: BoolArray, fc: BoolArray) -> None:
+                if rules.feasible(mask):
+                    m2, o2 = swap_search(nbc, rules, mask, forced_open=fo, forced_closed=fc, deadline=deadline)
+                    inc.offer(m2, o2, by="branch and bound + swap")
+
+            out_b = branch_and_bound(nbc, rules, dual.fixed_open, dual.fixed_closed, res.v, lb, lambda: inc.obj, offer,
+                                     deadline=deadline, gap_rel=options.gap_rel, improve=improve,
+                                     node_iter=settings.node_iter, node_patience=settings.node_patience,
+                                     strong_candidates=settings.strong_candidates, strong_iter=settings.strong_iter,
+                                     branch_rule=settings.branch_rule)
+            lb = max(lb, out_b.bound)
+            details.update(bnb_status=out_b.status, bnb_nodes=out_b.nodes, bnb_s=time.perf_counter() - t_b,
+                           bnb_open_nodes=out_b.open_nodes, compact_list_length=nbc.k)
+        elif not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "mip":
+            out = solve_reduced(nb, rules, dual.fixed_open, dual.fixed_closed, inc.mask, inc.obj,
+                                deadline=deadline, gap_rel=options.gap_rel, verbose=options.verbose)
+            inc.offer(out.open_mask, by="reduced model")
+            lb = max(lb, out.bound)
+            details.update(reduced_status=out.status, reduced_rounds=out.rounds, reduced_pairs=out.pairs,
+                           reduced_s=out.seconds, reduced_message=out.message)
+    details["found_by"] = inc.found_by
+    timed_out = time.perf_counter() >= deadline - 1e-3
+    bound = min(inc.obj, lb) if math.isfinite(lb) or lb > 0 else math.nan
+    if nb.integral and math.isfinite(bound):
+        bound = float(min(inc.obj, math.ceil(bound - 1e-6)))
+    return Outcome(inc.mask, inc.obj, bound, timed_out, details)
+
+
+def _status(objective: float, bound: float, integral: bool, gap_rel: float, timed_out: bool) -> tuple[Status, str]:
+    if math.isfinite(bound) and proven(bound, objective, integral, gap_rel):
+        return Status.OPTIMAL, ("proven optimal" if gap_rel == 0 else f"proven within the requested gap {gap_rel:g}")
+    if timed_out:
+        return Status.TIME_LIMIT, "time limit reached; bound from the Lagrangian relaxation and branch and bound"
+    return Status.FEASIBLE, "stopped with a gap"
+
+
+def solve_pmedian(problem: Problem, options: SolveOptions, name: str = "pmedian-exact", version: str = "") -> Result:
+    """Solve a p-median ``problem`` exactly (or until ``options.time_limit_s``)."""
+    settings = ExactSettings.from_options(options)
+    t0 = time.perf_counter()
+    nb = build_neighbours(problem, settings.k)
+    rules = SiteRules.from_problem(problem)
+    build_s = time.perf_counter() - t0
+    base = Result(model=problem.kind, status=Status.ERROR, solver=name, solver_version=version, build_s=build_s)
+    if nb.n and np.any(np.isinf(nb.dist[:, 0])):
+        bad = int(nb.clients[np.flatnonzero(np.isinf(nb.dist[:, 0]))[0]])
+        return base.with_(status=Status.INFEASIBLE, message=f"demand point {bad} can reach no site that may open")
+    warm = None
+    if options.warm_start is not None:
+        warm = np.zeros(problem.m, dtype=bool)
+        warm[list(options.warm_start)] = True
+    out = solve_lists(nb, rules, options, settings, t0=t0, warm_start=warm)
+    solve_s = time.perf_counter() - t0 - build_s
+    base = base.with_(solve_s=solve_s, wall_s=build_s + solve_s, details=out.details)
+    if out.mask is None:
+        bound = out.bound if math.isfinite(out.bound) else math.nan
+        return base.with_(status=Status.TIME_LIMIT if out.timed_out else Status.ERROR, bound=bound,
+                          message="no feasible solution found" + (" before the time limit" if out.timed_out else ""))
+    objective = _objective(problem, out.mask)
+    status, msg = _status(objective, out.bound, nb.integral, options.gap_rel, out.timed_out)
+    return base.with_(status=status, selected=tuple(int(j) for j in np.flatnonzero(out.mask)), objective=objective,
+                      bound=out.bound, gap=relative_gap(objective, out.bound), message=msg)
+
+
+def solve_mclp(problem: Problem, options: SolveOptions, name: str = "mclp-exact", version: str = "") -> Result:
+    """Solve an MCLP ``problem`` exactly through its p-median form (:mod:`solvers.pmedian.mclp`)."""
+    settings = ExactSettings.from_options(options)
+    t0 = time.perf_counter()
+    form = mclp_as_pmedian(problem)
+    nb, rules = form.nb, form.rules
+    build_s = time.perf_counter() - t0
+    base = Result(model=problem.kind, status=Status.ERROR, solver=name, solver_version=version, build_s=build_s)
+    warm = None
+    if options.warm_start is not None:
+        warm = np.zeros(nb.m, dtype=bool)
+        warm[list(options.warm_start)] = True
+        warm[form.dummy] = True
+    out = solve_lists(nb, rules, options, settings, t0=t0, warm_start=warm)
+    solve_s = time.perf_counter() - t0 - build_s
+    base = base.with_(solve_s=solve_s, wall_s=build_s + solve_s, details=out.details)
+    upper = form.coverable_weight - out.bound if math.isfinite(out.bound) else math.nan
+    if out.mask is None:
+        return base.with_(status=Status.TIME_LIMIT if out.timed_out else Status.ERROR, bound=upper,
+                          message="no feasible solution found")
+    selected = tuple(int(j) for j in np.flatnonzero(out.mask[: problem.m]))
+    covered = form.coverable_weight - out.objective
+    status, msg = _status(out.objective, out.bound, nb.integral, options.gap_rel, out.timed_out)
+    return base.with_(status=status, selected=selected, objective=covered, bound=upper,
+                      gap=relative_gap(covered, upper), message=msg)
+
+
+def _objective(problem: Problem, mask: BoolArray) -> float:
+    r""":math:`\sum_i w_i \min_{j \in S} d_{ij}` over every demand point, as the independent check computes it."""
+    sel = np.flatnonzero(mask)
+    d = np.asarray(problem.cost[:, sel], dtype=np.float64).min(axis=1)
+    w = np.asarray(problem.weights, dtype=np.float64)
+    pos = w > 0
+    return float(w[pos] @ d[pos])
