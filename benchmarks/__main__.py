@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--instances", default="", help="comma-separated instance names (default: the whole suite)")
     r.add_argument("--threads", type=int, default=None)
     r.add_argument("--in-process", action="store_true", help="no subprocess per job (memory is then the process peak)")
+    r.add_argument("--resume", action="store_true", help="keep the rows in OUT/results.csv and skip their jobs")
     r.add_argument("--extra", default="", help="JSON dict passed to our backends as SolveOptions.extra")
     r.add_argument("--gap", type=float, default=0.0, help="relative gap at which every solver may stop (default 0)")
     s = sub.add_parser("summary", help="merge result CSVs into one markdown summary")
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "run":
         solvers = [x.strip() for x in args.solvers.split(",") if x.strip()]
         names = [x.strip() for x in args.instances.split(",") if x.strip()] or None
-        runner.run(args.suite, solvers, args.time_limit, args.out, names, args.threads, args.in_process)
+        runner.run(args.suite, solvers, args.time_limit, args.out, names, args.threads, args.in_process, args.resume)
         return 0
     if args.cmd == "summary":
         rows = [row for path in args.csv for row in runner.read_csv(path)]

@@ -325,8 +325,13 @@ def totals_markdown(rows: Sequence[Row], solvers: Sequence[str]) -> list[str]:
 
 
 def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir: Path,
-        instances: Iterable[str] | None = None, threads: int | None = None, in_process: bool = False) -> list[Row]:
-    """Run every (instance, solver) job of ``suite``; write ``results.csv`` and ``summary.md`` in ``out_dir``."""
+        instances: Iterable[str] | None = None, threads: int | None = None, in_process: bool = False,
+        resume: bool = False) -> list[Row]:
+    """Run every (instance, solver) job of ``suite``; write ``results.csv`` and ``summary.md`` in ``out_dir``.
+
+    With ``resume``, the rows already in ``out_dir/results.csv`` are kept and their jobs skipped
+    (to continue an interrupted run).
+    """
     try:
         cases = suite_cases(suite, list(instances) if instances else None)
     except SuiteUnavailable as exc:
@@ -335,6 +340,9 @@ def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir:
     out_dir.mkdir(parents=True, exist_ok=True)
     raw = out_dir / "raw"
     rows: list[Row] = []
+    if resume and (out_dir / "results.csv").exists():
+        rows = [r for r in read_csv(out_dir / "results.csv") if r.status != "crashed"]
+    done = {(r.instance, r.solver) for r in rows}
     total = len(cases) * len(solvers)
     print(f"{suite}: {len(cases)} instances x {len(solvers)} solvers, time limit {time_limit_s} s -> {out_dir}",
           flush=True)
@@ -342,6 +350,8 @@ def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir:
     for case in cases:
         for solver in solvers:
             k += 1
+            if (case.name, solver) in done:
+                continue
             if in_process:
                 t0 = time.perf_counter()
                 data = run_job(case, solver, time_limit_s, threads)
