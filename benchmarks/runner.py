@@ -4,8 +4,8 @@ A job runs ``python -m benchmarks job --case NAME --solver S --time-limit T`` in
 that builds the instance, solves it and prints one JSON line. The parent samples the resident set
 size of the job's process tree (psutil, every 0.1 s) and the job reports its own peak
 (``getrusage``: itself and its largest waited-for child, e.g. the CBC executable); the row's
-``peak_rss_mb`` is the larger of the two. A job that overruns ``2 * T + 300`` seconds is killed and
-recorded as ``killed``.
+``peak_rss_mb`` is the larger of the two. A job that overruns ``T + max(300, T)`` seconds (model
+building included) is killed and recorded as ``killed``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import math
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -164,9 +165,10 @@ def run_in_subprocess(case: Case, solver: str, time_limit_s: float | None, threa
         cmd += ["--extra", json.dumps(OUR_EXTRA)]
     if GAP_REL[0] > 0:
         cmd += ["--gap", str(GAP_REL[0])]
-    kill_after = None if time_limit_s is None else 2 * time_limit_s + 300
+    kill_after = None if time_limit_s is None else time_limit_s + max(300.0, time_limit_s)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a session of its own, so that an overrunning job is stopped with its solver child (CBC)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     stop = threading.Event()
     sampled: list[float] = []
     sampler = threading.Thread(target=_sample_tree_rss, args=(proc.pid, stop, sampled), daemon=True)
@@ -176,7 +178,8 @@ def run_in_subprocess(case: Case, solver: str, time_limit_s: float | None, threa
         out, err = proc.communicate(timeout=kill_after)
     except subprocess.TimeoutExpired:
         killed = True
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
     stop.set()
     sampler.join(timeout=5)
