@@ -253,8 +253,8 @@ class SiteRules:
     def addable(self, open_mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Sites that greedy construction may add to the partial solution ``open_mask``.
 
-        Allowed, not open, within every group maximum, and leaving enough slots for the unmet
-        group minimums (exact for disjoint groups, a heuristic rule for overlapping ones).
+        Allowed, not open, within every group maximum, and leaving enough slots for every group's
+        unmet minimum (for disjoint groups, for their sum).
         """
         cand = self.allowed & ~open_mask
         if not self.has_groups:
@@ -264,12 +264,11 @@ class SiteRules:
         full = c >= self.gmax
         if np.any(full):
             cand &= ~self.member[full].any(axis=0)
-        deficit = np.maximum(self.gmin - c, 0)
-        total = int(deficit.sum())
-        if total > slots:
-            # adding j lowers the deficit by the number of groups short of their minimum it belongs to
-            relief = self.member[deficit > 0].sum(axis=0)
-            cand &= (total - relief) <= slots
+        # each group's unmet minimum once j is added: (groups, sites)
+        after = np.maximum(self.gmin[:, None] - c[:, None] - self.member, 0)
+        cand &= after.max(axis=0) <= slots
+        if int(self.member.sum(axis=0).max()) <= 1:  # disjoint groups: their minimums add up
+            cand &= after.sum(axis=0) <= slots
         return cand
 
 

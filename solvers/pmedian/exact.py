@@ -146,7 +146,12 @@ def solve_lists(
     if nb.n == 0:
         lb = 0.0
     elif free_left == 0 or rules.p - int(dual.forced().sum()) in (0, free_left):
-        lb = inc.obj  # the site rules leave a single choice
+        # the site rules leave a single choice
+        only = dual.forced()
+        if rules.p - int(dual.forced().sum()) == free_left:
+            only |= dual.free()
+        inc.offer(only, by="the only choice")
+        lb = inc.obj
     else:
         # multipliers start at each point's weighted cost in the incumbent (its second site if none)
         if inc.mask is not None:
@@ -259,9 +264,7 @@ def solve_pmedian(problem: Problem, options: SolveOptions, name: str = "pmedian-
     solve_s = time.perf_counter() - t0 - build_s
     base = base.with_(solve_s=solve_s, wall_s=build_s + solve_s, details=out.details)
     if out.mask is None:
-        bound = out.bound if math.isfinite(out.bound) else math.nan
-        return base.with_(status=Status.TIME_LIMIT if out.timed_out else Status.ERROR, bound=bound,
-                          message="no feasible solution found" + (" before the time limit" if out.timed_out else ""))
+        return base.with_(**_no_solution(out))
     objective = _objective(problem, out.mask)
     status, msg = _status(objective, out.bound, nb.integral, options.gap_rel, out.timed_out)
     return base.with_(status=status, selected=tuple(int(j) for j in np.flatnonzero(out.mask)), objective=objective,
@@ -286,13 +289,21 @@ def solve_mclp(problem: Problem, options: SolveOptions, name: str = "mclp-exact"
     base = base.with_(solve_s=solve_s, wall_s=build_s + solve_s, details=out.details)
     upper = form.coverable_weight - out.bound if math.isfinite(out.bound) else math.nan
     if out.mask is None:
-        return base.with_(status=Status.TIME_LIMIT if out.timed_out else Status.ERROR, bound=upper,
-                          message="no feasible solution found")
+        return base.with_(**_no_solution(out))
     selected = tuple(int(j) for j in np.flatnonzero(out.mask[: problem.m]))
     covered = form.coverable_weight - out.objective
     status, msg = _status(out.objective, out.bound, nb.integral, options.gap_rel, out.timed_out)
     return base.with_(status=status, selected=selected, objective=covered, bound=upper,
                       gap=relative_gap(covered, upper), message=msg)
+
+
+def _no_solution(out: Outcome) -> dict[str, object]:
+    """Status fields when no solution was found: infeasible if the search was complete."""
+    if out.bound == math.inf and not out.timed_out:
+        return {"status": Status.INFEASIBLE, "message": "no choice of sites satisfies the site rules"}
+    if out.timed_out:
+        return {"status": Status.TIME_LIMIT, "message": "no feasible solution found before the time limit"}
+    return {"status": Status.ERROR, "message": "no feasible solution found"}
 
 
 def _objective(problem: Problem, mask: BoolArray) -> float:

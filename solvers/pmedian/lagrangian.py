@@ -224,7 +224,8 @@ class LagrangianDual:
         ``ub()`` returns the current incumbent objective (heuristics run in ``on_iterate`` may
         lower it). Stops at a proof, ``max_iter``, the deadline, when the step size
         ``lam`` falls below ``lam_min``, or (with ``stall_window > 0``) when a window of that many
-        iterations closed less than ``stall_frac`` of the remaining gap.
+        iterations closed less than ``stall_frac`` of the remaining gap (or less than a millionth of
+        the incumbent's objective).
         """
         if method == "volume":
             return self._volume(v0, ub, deadline=deadline, max_iter=max_iter, lam0=lam0, patience=patience,
@@ -264,7 +265,8 @@ class LagrangianDual:
             if proven(best, z, integral, gap_rel) or lam < lam_min or time.perf_counter() > deadline:
                 break
             if stall_window and it % stall_window == 0 and math.isfinite(z):
-                if window_start > -math.inf and best - window_start < stall_frac * (z - best):
+                progress = best - window_start
+                if window_start > -math.inf and progress < max(stall_frac * (z - best), 1e-6 * abs(z)):
                     break
                 window_start = best
             norm = float(g @ g)
