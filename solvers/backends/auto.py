@@ -4,7 +4,8 @@ The heuristic gets a small share of the time limit (:data:`HEURISTIC_SHARE`, at 
 :data:`HEURISTIC_MAX_S`); the exact backend gets the rest. If the exact backend stops on its time
 limit with no solution, or a worse one, the heuristic's solution is returned with the exact
 backend's bound, so ``auto`` never returns less than the heuristic found. The result's solver is
-``auto:<exact backend>`` and ``details["auto"]`` records both steps.
+``auto:<exact backend>`` and ``details["auto"]`` records both steps. An exact backend that declares
+``own_heuristic`` (it constructs and improves its own starting solutions) gets no heuristic stage.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class AutoBackend(Backend):
             self.heuristic is not None
             and options.warm_start is None
             and self.exact.capabilities.warm_start
+            and not self.exact.capabilities.own_heuristic
             and self.heuristic.capabilities.supports(problem.kind)
         )
         exact_options = options

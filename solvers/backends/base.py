@@ -29,6 +29,8 @@ class Capabilities:
         threads: it honours ``SolveOptions.threads``.
         gap: it honours ``SolveOptions.gap_rel`` (stops once the proven gap is below it).
         seed: it honours ``SolveOptions.seed``.
+        own_heuristic: it builds its own starting solutions (construction and local search), so
+            ``auto`` runs no separate heuristic stage before it.
     """
 
     models: frozenset[ModelKind]
@@ -38,6 +40,7 @@ class Capabilities:
     threads: bool = False
     gap: bool = True
     seed: bool = False
+    own_heuristic: bool = False
 
     def supports(self, model: ModelKind) -> bool:
         return model in self.models

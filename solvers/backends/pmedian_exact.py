@@ -36,7 +36,8 @@ class PMedianExactBackend(Backend):
         "p-median: Lagrangian bound and fixing, swap heuristics, Lagrangian branch and bound (HiGHS with groups)"
     )
     capabilities = Capabilities(
-        models=frozenset({ModelKind.PMEDIAN}), proves_optimality=True, warm_start=True, time_limit=True
+        models=frozenset({ModelKind.PMEDIAN}), proves_optimality=True, warm_start=True, time_limit=True,
+        own_heuristic=True,
     )
 
     def version(self) -> str:
@@ -52,7 +53,8 @@ class MclpExactBackend(Backend):
     name = "mclp-exact"
     description = "MCLP as a 0/1 p-median: Lagrangian bound and fixing, swap heuristics, branch and bound"
     capabilities = Capabilities(
-        models=frozenset({ModelKind.MCLP}), proves_optimality=True, warm_start=True, time_limit=True
+        models=frozenset({ModelKind.MCLP}), proves_optimality=True, warm_start=True, time_limit=True,
+        own_heuristic=True,
     )
 
     def version(self) -> str:

@@ -132,7 +132,7 @@ def _start_mask(problem: Problem, cost: FloatArray, run: _Run) -> BoolArray | No
     if run.start is not None:
         return run.start
     assert problem.p is not None
-    return greedy(cost, run.rules, problem.p, run.rules.forced.copy())
+    return greedy(cost, run.rules, problem.p, run.rules.forced.copy(), deadline=run.deadline)
 
 
 def _pmedian(problem: Problem, run: _Run) -> Found:

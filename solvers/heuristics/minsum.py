@@ -14,6 +14,7 @@ swap improves, the site rules (must-open, must-close, groups) holding at every s
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -41,11 +42,18 @@ def nearest_two(cost: FloatArray, sel: IntArray) -> tuple[IntArray, FloatArray, 
     return first.astype(np.int64), np.minimum(a, b), np.maximum(a, b)
 
 
-def greedy(cost: FloatArray, rules: SiteRules, p: int, start: BoolArray) -> BoolArray | None:
-    """Add sites one at a time by largest objective decrease, meeting group minimums first."""
+def greedy(cost: FloatArray, rules: SiteRules, p: int, start: BoolArray, *,
+           deadline: float = math.inf) -> BoolArray | None:
+    """Add sites one at a time by largest objective decrease, meeting group minimums first.
+
+    Each step evaluates every candidate (``n x m`` work). Past ``deadline`` the gains are no longer
+    recomputed: the remaining sites are taken in the order of the last gains computed (the rules
+    still hold), so the construction always finishes quickly.
+    """
     mask = start.copy()
     n = cost.shape[0]
     d1 = np.full(n, np.inf) if not mask.any() else cost[:, mask].min(axis=1)
+    stale = np.zeros(0)
     while int(mask.sum()) < p:
         cand = rules.can_add(mask)
         need = rules.deficit_sites(mask) & cand
@@ -54,9 +62,14 @@ def greedy(cost: FloatArray, rules: SiteRules, p: int, start: BoolArray) -> Bool
         if not cand.any():
             return None
         cols = np.flatnonzero(cand)
-        cur = np.where(np.isfinite(d1), d1, cost.max(initial=0.0) * 2 + 1)
-        gain = np.maximum(cur[:, None] - cost[:, cols], 0.0).sum(axis=0)
-        j = int(cols[np.argmax(gain)])
+        if stale.size and time.perf_counter() > deadline:
+            j = int(cols[np.argmax(stale[cols])])
+        else:
+            cur = np.where(np.isfinite(d1), d1, cost.max(initial=0.0) * 2 + 1)
+            gain = np.maximum(cur[:, None] - cost[:, cols], 0.0).sum(axis=0)
+            j = int(cols[np.argmax(gain)])
+            stale = np.full(cost.shape[1], -np.inf)
+            stale[cols] = gain
         mask[j] = True
         d1 = np.minimum(d1, cost[:, j])
     return mask if rules.feasible(mask) else None

@@ -45,3 +45,22 @@ def test_time_limit_on_the_heuristic_still_gives_a_verified_solution(pmed6: Prob
     r = solve(pmed6, solver="heuristic", options=SolveOptions(time_limit_s=0.5))
     assert r.status in (Status.FEASIBLE, Status.OPTIMAL) and r.verified
     assert r.objective >= load_optima()["pmed6"]
+
+
+def test_greedy_past_its_deadline_finishes_from_the_last_gains(pmed6: Problem) -> None:
+    """Past the deadline, greedy stops re-evaluating: the first site is the best single site and the
+    rest follow the order of that first evaluation's gains (so a large p cannot overrun a limit)."""
+    from solvers.heuristics.minsum import greedy
+    from solvers.heuristics.rules import SiteRules
+
+    cost = np.asarray(pmed6.cost, dtype=np.float64)
+    rules = SiteRules.of(pmed6)
+    start = np.zeros(pmed6.m, dtype=bool)
+    mask = greedy(cost, rules, 5, start, deadline=-math.inf)
+    assert mask is not None and int(mask.sum()) == 5
+    # hand-computed: the gain of a site from nothing open is (big - d_ij) summed over points
+    big = cost.max() * 2 + 1
+    gain = (big - cost).sum(axis=0)
+    assert set(np.flatnonzero(mask)) == set(np.argsort(-gain, kind="stable")[:5])
+    in_time = greedy(cost, rules, 5, start)
+    assert in_time is not None and pmed6.cost[:, in_time].min(axis=1).sum() <= pmed6.cost[:, mask].min(axis=1).sum()
