@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -274,6 +274,9 @@ def solve_pmedian(problem: Problem, options: SolveOptions, name: str = "pmedian-
 def solve_mclp(problem: Problem, options: SolveOptions, name: str = "mclp-exact", version: str = "") -> Result:
     """Solve an MCLP ``problem`` exactly through its p-median form (:mod:`solvers.pmedian.mclp`)."""
     settings = ExactSettings.from_options(options)
+    if settings.closer == "auto":
+        # 0/1 costs leave the Lagrangian branch and bound with many ties; the reduced MIP closes faster
+        settings = replace(settings, closer="mip")
     t0 = time.perf_counter()
     form = mclp_as_pmedian(problem)
     nb, rules = form.nb, form.rules
