@@ -34,6 +34,7 @@ from solvers.formulations.outreach import (
     knapsack,
     measure,
     spare_upper_bound,
+    value_upper_bound,
 )
 from solvers.outreach_check import check_allocation, verify_allocation
 from solvers.registry import get_backend
@@ -283,3 +284,42 @@ def test_incumbent_with_a_poor_allocation_is_rescued() -> None:
     # a bound below what the bases deliver is not trusted: the error stays
     wrong = flagged.with_(bound=175.0)
     assert attach_allocation(problem, wrong)[0].status is Status.ERROR
+
+
+# --- the knapsack bound and the outreach heuristic ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("p", "bound"), [(1, 200.0), (2, 180.0)])
+def test_value_upper_bound_by_hand(p: int, bound: float) -> None:
+    """Nearest drives: A 0 min (factor 1), B 15 (1.5), C 0 (1). With one base 300 staff hours serve
+    A (100), C (40) and all of B (90): 200. With two, 200 hours: A, C, then B 60/90 of 60 = 40: 180."""
+    assert value_upper_bound(hand_problem(p=p, exact=True)) == pytest.approx(bound)
+
+
+def test_heuristic_is_proven_optimal_only_when_it_meets_its_bound() -> None:
+    no_lp = SolveOptions(extra={"heuristic_bound": False})
+    two = solve(hand_problem(p=2, exact=True), solver="heuristic", options=no_lp)
+    assert two.status is Status.OPTIMAL and two.verified and two.objective == pytest.approx(180.0)
+    assert two.details["bound_source"] == "the heuristic's relaxation"
+    one = solve(hand_problem(p=1, exact=True), solver="heuristic", options=no_lp)
+    assert one.status is Status.FEASIBLE and one.objective == pytest.approx(168.0) and one.bound == pytest.approx(200.0)
+    auto = solve(hand_problem(p=2, exact=True))
+    assert auto.status is Status.OPTIMAL and auto.selected == (0, 1)
+    assert str(auto.details["auto"]["returned"]).startswith("heuristic solution")  # type: ignore[index]
+    too_many = solve(hand_problem(p=2, exact=True, frontline_floor=0.6), solver="heuristic", options=no_lp)
+    assert not too_many.has_solution and "frontline money" in too_many.message
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_bound_and_heuristic_bracket_brute_force(seed: int) -> None:
+    problem = random_problem(seed, exact=seed % 2 == 0, floors=seed % 3 != 0)
+    expected = brute_force(problem)
+    r = solve(problem, solver="heuristic", options=SolveOptions(extra={"heuristic_bound": False}))
+    if math.isinf(expected):
+        assert r.status is not Status.OPTIMAL
+        return
+    assert value_upper_bound(problem) >= expected - 1e-6
+    if r.has_solution:
+        assert r.verified and r.objective <= expected + 1e-6
+    if r.status is Status.OPTIMAL:
+        assert r.objective == pytest.approx(expected, rel=1e-9)

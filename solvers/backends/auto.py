@@ -6,6 +6,7 @@ limit with no solution, or a worse one, the heuristic's solution is returned wit
 backend's bound, so ``auto`` never returns less than the heuristic found. The result's solver is
 ``auto:<exact backend>`` and ``details["auto"]`` records both steps. An exact backend that declares
 ``own_heuristic`` (it constructs and improves its own starting solutions) gets no heuristic stage.
+When the heuristic's solution meets a bound the heuristic proves itself, it is returned at once.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class AutoBackend(Backend):
             warm = self.heuristic.solve(problem, h_options)
             info |= {"heuristic": self.heuristic.name, "heuristic_objective": warm.objective,
                      "heuristic_s": warm.solve_s}
+            if warm.status is Status.OPTIMAL:
+                # the heuristic's own bound proves its solution: no exact solve is needed
+                info["returned"] = "heuristic solution (proven optimal by its bound)"
+                return warm.with_(solver=self.name, details={**warm.details, "auto": info})
             if warm.has_solution:
                 extra = dict(options.extra)
                 if warm.assignment.size:

@@ -493,6 +493,56 @@ def greedy_start(problem: Problem, count: int, *, start: Sequence[int] = ()) -> 
     return tuple(sorted(chosen))
 
 
+def value_upper_bound(problem: Problem) -> float:
+    r"""A valid upper bound on the ``hours`` (or ``share``) objective, from a fractional knapsack.
+
+    Any plan serves area :math:`i` a fraction :math:`X_i = \sum_j x_{ij} \le 1` at no fewer staff
+    hours than :math:`h_i (1 + 2 t^{\min}_i / s)`, with :math:`t^{\min}_i` the drive to its nearest
+    allowed site, and has at most :math:`\kappa (B - F - C - M_0 - B_0 - O_{\min})` staff hours,
+    :math:`O_{\min}` the overhead of the cheapest allowed set of bases the count requires (the
+    must-keep ones included). Dropping the reach floors, group limits and which sites are open
+    leaves the knapsack :math:`\max \sum_i c_i X_i` over those staff hours: a relaxation. It is
+    the whole coverable value when staff hours are not short. ``-inf`` when no plan can pay for
+    its bases; NaN for the ``spare`` objective.
+
+    Example:
+        >>> import numpy as np
+        >>> from solvers import make_problem
+        >>> spec = OutreachSpec(need_hours=np.array([100.0, 60.0]), hour_weight=np.ones(2),
+        ...     rural=np.array([False, False]), building_cost_gbp=np.zeros(2), management_cost_gbp=np.zeros(2),
+        ...     budget_gbp=150.0, cost_per_post_gbp=1000.0, productive_hours_per_post=1000.0,
+        ...     session_minutes=60.0, max_drive_minutes=30.0)
+        >>> problem = make_problem("outreach", [1, 1], [[0.0, 45.0], [20.0, 10.0]], p=1, extra=spec)
+        >>> # 150 staff hours: area 0 costs 100 (no drive); area 1 costs 60 x (1 + 20/60) = 80 for 60
+        >>> value_upper_bound(problem)  # 100 + 60 x 50/80
+        137.5
+    """
+    spec = spec_of(problem)
+    if spec.objective == "spare":
+        return math.nan
+    allowed = problem.open_allowed()
+    must = sorted(problem.must_open)
+    count = problem.p if (spec.exact_bases and problem.p is not None) else max(1, len(must))
+    o = spec.base_cost_gbp
+    rest = np.sort(o[[j for j in np.flatnonzero(allowed) if j not in problem.must_open]])
+    extra = max(0, count - len(must))
+    if extra > rest.shape[0]:
+        return -math.inf
+    overhead = float(o[must].sum() + rest[:extra].sum())
+    if overhead > spec.overhead_allowance_gbp * (1 + 1e-12) + 1e-9:
+        return -math.inf
+    available = spec.staff_hours_per_gbp * (spec.frontline_without_bases_gbp - overhead)
+    if available < 0:
+        return -math.inf
+    cost = np.where(allowed[None, :], np.asarray(problem.cost, dtype=np.float64), np.inf)
+    t_min = cost.min(axis=1) if problem.m else np.full(problem.n, np.inf)
+    h = np.asarray(spec.need_hours, dtype=np.float64)
+    ok = (t_min <= spec.max_drive_minutes) & (h > 0)
+    value = _hour_value(problem, spec)[ok]
+    z = knapsack(value, h[ok] * spec.staff_factor(t_min[ok]), available)
+    return float(value @ z)
+
+
 def spare_upper_bound(problem: Problem, min_weighted_hours: float) -> float:
     """A valid upper bound on the spare staff hours of any plan delivering ``min_weighted_hours``.
 

@@ -12,6 +12,7 @@ Modules: :mod:`~solvers.heuristics.rules` (site rules as arrays), :mod:`~solvers
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ class HeuristicSolution:
     objective: float
     assignment: IntArray | None = None
     message: str = ""
+    bound: float = math.nan
+    """A bound the construction proves by itself (a cheap relaxation), NaN if none."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ def run_heuristic(
         ModelKind.LSCP: _lscp,
         ModelKind.CPMEDIAN: _capacitated,
         ModelKind.CMCLP: _capacitated,
+        ModelKind.OUTREACH: _outreach,
     }
     if problem.kind not in solvers:
         return HeuristicFailure(f"no heuristic for model {problem.kind}")
@@ -159,6 +163,50 @@ def _mclp(problem: Problem, run: _Run) -> Found:
         return HeuristicFailure("greedy construction could not meet the site rules")
     mask, uncovered = run.iterated(lambda s: interchange(cost, run.rules, s, deadline=run.deadline), mask)
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), float(w.sum()) - uncovered)
+
+
+def _outreach(problem: Problem, run: _Run) -> Found:
+    """Greedy bases (:func:`~solvers.formulations.outreach.greedy_start`) and their best allocation.
+
+    The bound is the fractional-knapsack relaxation
+    (:func:`~solvers.formulations.outreach.value_upper_bound`): when the greedy plan reaches it
+    (typically when every area's need can be served), it is proven optimal without a MIP.
+    """
+    from solvers.formulations.outreach import allocate_for_bases, greedy_start, value_upper_bound
+
+    bound = value_upper_bound(problem)
+    if bound == -math.inf:
+        return HeuristicFailure("no set of bases of the required number leaves the frontline money they need")
+    count = problem.p if problem.p is not None else max(1, len(problem.must_open))
+    start = tuple(int(j) for j in np.flatnonzero(run.start)) if run.start is not None else ()
+    mask = np.zeros(problem.m, dtype=bool)
+    mask[list(greedy_start(problem, count, start=start))] = True
+    if not run.rules.feasible(mask):
+        return HeuristicFailure("greedy construction could not meet the site rules")
+    fa = allocate_for_bases(problem, np.flatnonzero(mask).tolist())
+    if fa.allocation is None:
+        return HeuristicFailure(f"the greedy bases admit no allocation: {fa.reason}")
+    best = fa.objective
+    reached = (lambda v: v >= bound - 1e-9 * max(1.0, abs(bound))) if math.isfinite(bound) else (lambda v: False)
+    # first-improvement swaps (close one base, open another) until none helps, the bound is met or time is up
+    improved = not reached(best)
+    while improved and time.perf_counter() < run.deadline:
+        improved = False
+        for r in np.flatnonzero(mask & ~run.rules.forced):
+            for a in np.flatnonzero(run.rules.allowed & ~mask):
+                trial = mask.copy()
+                trial[r], trial[a] = False, True
+                if not run.rules.feasible(trial):
+                    continue
+                cand = allocate_for_bases(problem, np.flatnonzero(trial).tolist())
+                if cand.allocation is not None and cand.objective > best + 1e-9 * max(1.0, abs(best)):
+                    mask, best, improved = trial, cand.objective, True
+                    break
+            if improved or time.perf_counter() >= run.deadline:
+                break
+        if reached(best):
+            break
+    return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), best, bound=bound)
 
 
 def _pcenter(problem: Problem, run: _Run) -> Found:
