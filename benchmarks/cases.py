@@ -13,6 +13,7 @@ Suites:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,9 +119,11 @@ def _norfolk_cases() -> list[Case]:
     except ImportError as exc:
         raise SuiteUnavailable(f"the norfolk suite needs the domain layer (scenarios, siting): {exc}") from exc
 
+    norfolk = functools.cache(lambda: load_case("norfolk"))  # read once per suite, not once per job
+
     def builder(kind: ModelKind, p: int) -> Callable[[], Problem]:
         def build() -> Problem:
-            case, matrix = load_case("norfolk")
+            case, matrix = norfolk()
             if kind is ModelKind.OUTREACH:
                 return outreach_problem(case, matrix, OutreachParams(), bases=p)
             minutes = NORFOLK_MINUTES if kind is ModelKind.MCLP else None
