@@ -79,7 +79,7 @@ def mclp_as_pmedian(problem: Problem) -> CoverAsMedian:
     w = w_all[clients]
     # demand points covered by the same sites are one point with their summed weight
     idx, first, inverse = np.unique(idx, axis=0, return_index=True, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=w, minlength=idx.shape[0])
+    w = np.bincount(inverse.ravel(), weights=w, minlength=idx.shape[0]).astype(np.float64)
     clients = clients[first]
     dist = np.where(idx == m, 1.0, np.where(idx > m, np.inf, 0.0))
     nk = clients.size
