@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks run|summary|list|job``.
+"""Command line: ``python -m benchmarks run|summary|pmed-table|list|job``.
 
 Examples::
 
@@ -6,6 +6,7 @@ Examples::
         --out benchmarks/results/raw/pmed
     python -m benchmarks run --suite pmed --solvers pmedian-exact --instances pmed1,pmed6 --time-limit 60 --out /tmp/b
     python -m benchmarks summary benchmarks/results/raw/pmed/results.csv other.csv --out benchmarks/results/pmed.md
+    python -m benchmarks pmed-table benchmarks/results/pmed.csv
     python -m benchmarks list --suite england
 """
 
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("csv", nargs="+", type=Path)
     s.add_argument("--out", type=Path, required=True, help="markdown file (a merged CSV is written next to it)")
     s.add_argument("--title", default="Benchmark results")
+    pt = sub.add_parser("pmed-table", help="print the OR-Library comparison (ours against spopt) from result CSVs")
+    pt.add_argument("csv", nargs="+", type=Path)
     li = sub.add_parser("list", help="list the instances of a suite")
     li.add_argument("--suite", required=True, choices=sorted(SUITES))
     j = sub.add_parser("job", help=argparse.SUPPRESS)
@@ -65,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(runner.summary_markdown(rows, args.title))
         runner.write_csv(args.out.with_suffix(".csv"), rows)
         print(f"wrote {args.out} and {args.out.with_suffix('.csv')}")
+        return 0
+    if args.cmd == "pmed-table":
+        from benchmarks.report import pmed_section
+
+        print(pmed_section([row for path in args.csv for row in runner.read_csv(path)]), end="")
         return 0
     if args.cmd == "list":
         try:
