@@ -22,6 +22,7 @@ def presolve_infeasibility(problem: Problem) -> str:
         or _reachability(problem)
         or _capacity(problem)
         or _cover_with_cap(problem)
+        or _outreach_budget(problem)
     )
 
 
@@ -37,7 +38,32 @@ def infeasible_reason(problem: Problem) -> str:
     if problem.kind is ModelKind.CPMEDIAN:
         return (f"the solver proved that no choice of p = {problem.p} sites within the {rules} can serve "
                 "every demand point with positive weight within the site capacities (each point served whole)")
+    if problem.kind is ModelKind.OUTREACH:
+        return (f"the solver proved that no choice of bases (p = {problem.p}) within the {rules} keeps the "
+                "frontline floor and the reach floors within the budget")
     return f"the solver proved that p = {problem.p} and the {rules} cannot all hold"
+
+
+def _outreach_budget(problem: Problem) -> str:
+    """Outreach: the cheapest bases the count requires already break the frontline floor."""
+    if problem.kind is not ModelKind.OUTREACH:
+        return ""
+    from solvers.formulations.outreach import spec_of
+
+    spec = spec_of(problem)
+    must = sorted(problem.must_open)
+    count = problem.p if (spec.exact_bases and problem.p is not None) else max(1, len(must))
+    o = spec.base_cost_gbp
+    rest = np.sort(o[[j for j in np.flatnonzero(problem.open_allowed()) if j not in problem.must_open]])
+    extra = max(0, count - len(must))
+    if extra > rest.shape[0]:
+        return ""  # too few sites: the site-rule checks and the solver word it
+    cheapest = float(o[must].sum() + rest[:extra].sum())
+    if cheapest > spec.overhead_allowance_gbp * (1 + 1e-12) + 1e-9:
+        allowance = spec.overhead_allowance_gbp
+        return (f"{count} bases cost at least {cheapest:,.0f} GBP a year: more than the {allowance:,.0f} GBP the "
+                f"{spec.frontline_floor:.0%} frontline floor leaves for bases")
+    return ""
 
 
 def _site_rules(problem: Problem) -> str:

@@ -300,14 +300,18 @@ def test_heuristic_is_proven_optimal_only_when_it_meets_its_bound() -> None:
     no_lp = SolveOptions(extra={"heuristic_bound": False})
     two = solve(hand_problem(p=2, exact=True), solver="heuristic", options=no_lp)
     assert two.status is Status.OPTIMAL and two.verified and two.objective == pytest.approx(180.0)
-    assert two.details["bound_source"] == "the heuristic's relaxation"
+    assert two.details["bound_source"] == "heuristic's relaxation"
+    assert two.message == "the heuristic's relaxation bound proves the heuristic solution optimal"
     one = solve(hand_problem(p=1, exact=True), solver="heuristic", options=no_lp)
     assert one.status is Status.FEASIBLE and one.objective == pytest.approx(168.0) and one.bound == pytest.approx(200.0)
     auto = solve(hand_problem(p=2, exact=True))
     assert auto.status is Status.OPTIMAL and auto.selected == (0, 1)
     assert str(auto.details["auto"]["returned"]).startswith("heuristic solution")  # type: ignore[index]
     too_many = solve(hand_problem(p=2, exact=True, frontline_floor=0.6), solver="heuristic", options=no_lp)
-    assert not too_many.has_solution and "frontline money" in too_many.message
+    # 0.4 x 4,000 = 1,600 GBP may go on bases; two cost 2,000
+    assert too_many.status is Status.INFEASIBLE
+    assert too_many.message == ("2 bases cost at least 2,000 GBP a year: more than the 1,600 GBP the 60% frontline "
+                                "floor leaves for bases")
 
 
 @pytest.mark.parametrize("seed", range(1, 9))

@@ -69,7 +69,7 @@ class HeuristicBackend(Backend):
             tighter = math.isnan(bound) or (own < bound if problem.maximise else own > bound)
             if tighter:
                 bound = own
-                details["bound_source"] = "the heuristic's relaxation"
+                details["bound_source"] = "heuristic's relaxation"
         gap = relative_gap(found.objective, bound)
         proven = not math.isnan(gap) and gap <= max(options.gap_rel, 1e-9)
         solve_s = time.perf_counter() - t0
