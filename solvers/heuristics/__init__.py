@@ -30,6 +30,8 @@ DEFAULT_TIME_S = 60.0
 """Search time when the caller sets no limit."""
 RESTARTS = 8
 """Perturb-and-search rounds after the first local optimum (iterated local search)."""
+OUTREACH_SWAP_EVALS_PER_SITE = 20
+"""Outreach swap search: at most this many plan evaluations (an allocation LP each) per candidate site."""
 
 
 @dataclass(frozen=True)
@@ -187,10 +189,14 @@ def _outreach(problem: Problem, run: _Run) -> Found:
     if fa.allocation is None:
         return HeuristicFailure(f"the greedy bases admit no allocation: {fa.reason}")
     best = fa.objective
-    reached = (lambda v: v >= bound - 1e-9 * max(1.0, abs(bound))) if math.isfinite(bound) else (lambda v: False)
-    # first-improvement swaps (close one base, open another) until none helps, the bound is met or time is up
-    improved = not reached(best)
-    while improved and time.perf_counter() < run.deadline:
+    if not math.isfinite(bound):
+        # the tie-break stage (spare hours): no bound to reach, and the exact solver does the rest
+        return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), best, bound=bound)
+    # first-improvement swaps (close one base, open another) until none helps, the bound is met, or the
+    # evaluation budget or the time is spent: the swaps only aim at a plan the bound proves
+    evals_left = OUTREACH_SWAP_EVALS_PER_SITE * problem.m
+    improved = best < bound - 1e-9 * max(1.0, abs(bound))
+    while improved and evals_left > 0 and time.perf_counter() < run.deadline:
         improved = False
         for r in np.flatnonzero(mask & ~run.rules.forced):
             for a in np.flatnonzero(run.rules.allowed & ~mask):
@@ -198,13 +204,16 @@ def _outreach(problem: Problem, run: _Run) -> Found:
                 trial[r], trial[a] = False, True
                 if not run.rules.feasible(trial):
                     continue
+                evals_left -= 1
                 cand = allocate_for_bases(problem, np.flatnonzero(trial).tolist())
                 if cand.allocation is not None and cand.objective > best + 1e-9 * max(1.0, abs(best)):
                     mask, best, improved = trial, cand.objective, True
                     break
-            if improved or time.perf_counter() >= run.deadline:
+                if evals_left <= 0:
+                    break
+            if improved or evals_left <= 0 or time.perf_counter() >= run.deadline:
                 break
-        if reached(best):
+        if best >= bound - 1e-9 * max(1.0, abs(bound)):
             break
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), best, bound=bound)
 
