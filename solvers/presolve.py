@@ -57,7 +57,7 @@ def _outreach_budget(problem: Problem) -> str:
     rest = np.sort(o[[j for j in np.flatnonzero(problem.open_allowed()) if j not in problem.must_open]])
     extra = max(0, count - len(must))
     if extra > rest.shape[0]:
-        return ""  # too few sites: the site-rule checks and the solver word it
+        return f"{count} bases are required but only {len(must) + rest.shape[0]} sites may be bases"
     cheapest = float(o[must].sum() + rest[:extra].sum())
     if cheapest > spec.overhead_allowance_gbp * (1 + 1e-12) + 1e-9:
         allowance = spec.overhead_allowance_gbp

@@ -327,3 +327,8 @@ def test_bound_and_heuristic_bracket_brute_force(seed: int) -> None:
         assert r.verified and r.objective <= expected + 1e-6
     if r.status is Status.OPTIMAL:
         assert r.objective == pytest.approx(expected, rel=1e-9)
+
+
+def test_more_bases_than_sites_is_worded_before_any_solver() -> None:
+    r = solve(hand_problem(p=3, exact=True))
+    assert r.status is Status.INFEASIBLE and r.message == "3 bases are required but only 2 sites may be bases"
