@@ -66,6 +66,7 @@ from solvers.formulations.outreach import (
     OutreachSpec,
     allocate_for_bases,
     budget_shortfall_gbp,
+    cheapest_overhead_gbp,
     greedy_start,
     measure,
     spare_upper_bound,
@@ -573,19 +574,6 @@ class CurvePoint:
     solved: OutreachSolve | None = field(default=None, repr=False, compare=False)
 
 
-def _cheapest_overhead_gbp(problem: Problem, count: int) -> float:
-    """A lower bound on the overhead of any ``count`` allowed bases including the must-keep ones."""
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
-    o = spec.base_cost_gbp
-    must = sorted(problem.must_open)
-    rest = np.sort(o[[j for j in np.flatnonzero(problem.open_allowed()) if j not in problem.must_open]])
-    need = max(0, count - len(must))
-    if need > rest.shape[0]:
-        return math.inf
-    return float(o[must].sum() + rest[:need].sum())
-
-
 def curve(case: Case, matrix: TravelMatrix, params: OutreachParams, *, counts: Iterable[int],
           rules: SiteRules | None = None, solver: str = "auto", options: SolveOptions | None = None,
           progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
@@ -607,9 +595,9 @@ def curve(case: Case, matrix: TravelMatrix, params: OutreachParams, *, counts: I
         spec = problem.extra
         assert isinstance(spec, OutreachSpec)
         note = ""
-        if _cheapest_overhead_gbp(problem, p) > spec.overhead_allowance_gbp:
+        if cheapest_overhead_gbp(problem, p) > spec.overhead_allowance_gbp:
             out: OutreachSolve | None = None
-            note = (f"{p} bases cost at least {_cheapest_overhead_gbp(problem, p):,.0f} GBP: more than the "
+            note = (f"{p} bases cost at least {cheapest_overhead_gbp(problem, p):,.0f} GBP: more than the "
                     f"{spec.overhead_allowance_gbp:,.0f} GBP the {spec.frontline_floor:.0%} frontline floor allows")
         else:
             out = solve_outreach(problem, solver=solver, options=options, polish=False, start=previous)

@@ -48,17 +48,14 @@ def _outreach_budget(problem: Problem) -> str:
     """Outreach: the cheapest bases the count requires already break the frontline floor."""
     if problem.kind is not ModelKind.OUTREACH:
         return ""
-    from solvers.formulations.outreach import spec_of
+    from solvers.formulations.outreach import cheapest_overhead_gbp, required_bases, spec_of
 
     spec = spec_of(problem)
-    must = sorted(problem.must_open)
-    count = problem.p if (spec.exact_bases and problem.p is not None) else max(1, len(must))
-    o = spec.base_cost_gbp
-    rest = np.sort(o[[j for j in np.flatnonzero(problem.open_allowed()) if j not in problem.must_open]])
-    extra = max(0, count - len(must))
-    if extra > rest.shape[0]:
-        return f"{count} bases are required but only {len(must) + rest.shape[0]} sites may be bases"
-    cheapest = float(o[must].sum() + rest[:extra].sum())
+    count = required_bases(problem)
+    cheapest = cheapest_overhead_gbp(problem, count)
+    if cheapest == float("inf"):
+        able = len(problem.must_open | {int(j) for j in np.flatnonzero(problem.open_allowed())})
+        return f"{count} bases are required but only {able} sites may be bases"
     if cheapest > spec.overhead_allowance_gbp * (1 + 1e-12) + 1e-9:
         allowance = spec.overhead_allowance_gbp
         return (f"{count} bases cost at least {cheapest:,.0f} GBP a year: more than the {allowance:,.0f} GBP the "

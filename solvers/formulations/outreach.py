@@ -493,6 +493,30 @@ def greedy_start(problem: Problem, count: int, *, start: Sequence[int] = ()) -> 
     return tuple(sorted(chosen))
 
 
+def required_bases(problem: Problem) -> int:
+    """The fewest bases any plan keeps: ``p`` when it is exact, else one (or the must-keep ones)."""
+    spec = spec_of(problem)
+    if spec.exact_bases and problem.p is not None:
+        return int(problem.p)
+    return max(1, len(problem.must_open))
+
+
+def cheapest_overhead_gbp(problem: Problem, count: int) -> float:
+    """The overhead of the cheapest ``count`` allowed bases that include the must-keep ones.
+
+    ``inf`` when fewer than ``count`` sites may be bases. Every plan with ``count`` bases costs at
+    least this, so it bounds the frontline money and staff hours such plans can have.
+    """
+    spec = spec_of(problem)
+    o = spec.base_cost_gbp
+    must = sorted(problem.must_open)
+    rest = np.sort(o[[j for j in np.flatnonzero(problem.open_allowed()) if j not in problem.must_open]])
+    extra = max(0, count - len(must))
+    if extra > rest.shape[0]:
+        return math.inf
+    return float(o[must].sum() + rest[:extra].sum())
+
+
 def value_upper_bound(problem: Problem) -> float:
     r"""A valid upper bound on the ``hours`` (or ``share``) objective, from a fractional knapsack.
 
@@ -521,15 +545,8 @@ def value_upper_bound(problem: Problem) -> float:
     if spec.objective == "spare":
         return math.nan
     allowed = problem.open_allowed()
-    must = sorted(problem.must_open)
-    count = problem.p if (spec.exact_bases and problem.p is not None) else max(1, len(must))
-    o = spec.base_cost_gbp
-    rest = np.sort(o[[j for j in np.flatnonzero(allowed) if j not in problem.must_open]])
-    extra = max(0, count - len(must))
-    if extra > rest.shape[0]:
-        return -math.inf
-    overhead = float(o[must].sum() + rest[:extra].sum())
-    if overhead > spec.overhead_allowance_gbp * (1 + 1e-12) + 1e-9:
+    overhead = cheapest_overhead_gbp(problem, required_bases(problem))
+    if overhead > spec.overhead_allowance_gbp * (1 + 1e-12) + 1e-9:  # also when too few sites (inf)
         return -math.inf
     available = spec.staff_hours_per_gbp * (spec.frontline_without_bases_gbp - overhead)
     if available < 0:
@@ -553,13 +570,9 @@ def spare_upper_bound(problem: Problem, min_weighted_hours: float) -> float:
     """
     spec = spec_of(problem)
     count = problem.p if problem.p is not None else max(1, len(problem.must_open))
-    o = spec.base_cost_gbp
-    must = sorted(problem.must_open)
-    rest = np.sort(o[[j for j in np.flatnonzero(problem.open_allowed()) if j not in problem.must_open]])
-    extra = max(0, count - len(must))
-    if extra > rest.shape[0]:
+    overhead = cheapest_overhead_gbp(problem, count)
+    if not math.isfinite(overhead):
         return -math.inf
-    overhead = float(o[must].sum() + rest[:extra].sum())
     available = spec.staff_hours_per_gbp * (spec.frontline_without_bases_gbp - overhead)
     cost = np.where(problem.open_allowed()[None, :], np.asarray(problem.cost, dtype=np.float64), np.inf)
     t_min = cost.min(axis=1)
