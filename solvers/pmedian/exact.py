@@ -5,6 +5,9 @@ r"""The exact p-median path: heuristics, Lagrangian bound and fixing, then the r
 2. Lower bound: subgradient optimisation of the Lagrangian dual of the assignment constraints
    (:mod:`~solvers.pmedian.lagrangian`), with Lagrangian heuristics (swap search started from the
    sites the relaxation opens) and reduced-cost fixing of the site variables.
+   The MCLP (:func:`solve_mclp`) starts from its own greedy and steepest-ascent swaps on the
+   coverage rows (:mod:`~solvers.pmedian.cover_search`), and if this phase leaves a gap, an iterated
+   swap search polishes the incumbent before the closer starts (``polish_share`` of the time).
 3. Proof: if the bound meets the incumbent (for integral data, :math:`\lceil L \rceil \ge \bar z`),
    done. Otherwise the radius formulation over the sites left free
    (:mod:`~solvers.pmedian.reduced`) is solved by HiGHS, with the incumbent as its start.
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from solvers.pmedian.bnb import branch_and_bound
+from solvers.pmedian.cover_search import CoverSearch
 from solvers.pmedian.data import Neighbours, SiteRules, build_neighbours, compact
 from solvers.pmedian.heuristic import Inverted, greedy, swap_search
 from solvers.pmedian.lagrangian import LagrangianDual, proven
@@ -36,6 +41,7 @@ from solvers.problem import Problem, SolveOptions
 from solvers.result import Result, Status, relative_gap
 
 BoolArray = NDArray[np.bool_]
+Polish = Callable[[BoolArray, float], "BoolArray | None"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,10 @@ class ExactSettings:
         heuristic_share: most of the Lagrangian phase's time its heuristics may take (on small
             instances the cap never binds and runs are deterministic).
         heuristic_swaps: most swaps per Lagrangian heuristic run (``None``: ``max(25, p // 2)``).
+        polish_share: share of the time limit an extra search (the ``polish`` hook of
+            :func:`solve_lists`; the MCLP's iterated swap search) may take when the Lagrangian
+            phase leaves a gap, before the closer starts.
+        polish_stall: that search stops after this many rounds without improvement.
         closer: how a gap left by the root Lagrangian phase is closed: ``"bnb"`` (Lagrangian
             branch and bound, :mod:`~solvers.pmedian.bnb`), ``"mip"`` (the reduced radius model
             in HiGHS, :mod:`~solvers.pmedian.reduced`), ``"auto"`` (branch and bound unless the
@@ -68,6 +78,8 @@ class ExactSettings:
     heuristic_share: float = 0.3
     heuristic_swaps: int | None = None
     closer: str = "auto"
+    polish_share: float = 0.25
+    polish_stall: int = 300
     node_iter: int = 100
     node_patience: int = 10
     strong_candidates: int = 1
@@ -121,8 +133,13 @@ def solve_lists(
     *,
     t0: float,
     warm_start: BoolArray | None = None,
+    polish: Polish | None = None,
 ) -> Outcome:
-    """The exact path on neighbour lists (see the module docstring); time counts from ``t0``."""
+    """The exact path on neighbour lists (see the module docstring); time counts from ``t0``.
+
+    ``polish(mask, deadline)`` may improve the incumbent once the Lagrangian phase leaves a gap
+    (given ``settings.polish_share`` of the time limit); it returns a mask or ``None``.
+    """
     limit = options.time_limit_s if options.time_limit_s is not None else math.inf
     deadline = t0 + limit
     details: dict[str, object] = {"list_length": nb.k, "complete_lists": nb.complete, "integral": nb.integral}
@@ -197,6 +214,13 @@ def solve_lists(
             lagrangian_heuristic_s=schedule["s"], fixed_open=int(dual.fixed_open.sum()),
             fixed_closed=int(dual.fixed_closed.sum()), free_sites=int(dual.free().sum()),
         )
+        if polish is not None and inc.mask is not None and not proven(lb, inc.obj, nb.integral, options.gap_rel):
+            t_p = time.perf_counter()
+            budget = settings.polish_share * limit if math.isfinite(limit) else math.inf
+            polished = polish(inc.mask, min(deadline, t_p + budget))
+            if polished is not None:
+                inc.offer(polished, by="iterated swap search")
+            details["polish_s"] = time.perf_counter() - t_p
         closer = settings.closer
         if closer == "auto":
             closer = "mip" if rules.has_groups else "bnb"
@@ -282,12 +306,27 @@ def solve_mclp(problem: Problem, options: SolveOptions, name: str = "mclp-exact"
     nb, rules = form.nb, form.rules
     build_s = time.perf_counter() - t0
     base = Result(model=problem.kind, status=Status.ERROR, solver=name, solver_version=version, build_s=build_s)
-    warm = None
+    deadline = t0 + (options.time_limit_s if options.time_limit_s is not None else math.inf)
+    search = CoverSearch.from_lists(nb, rules)
+    starts = []
     if options.warm_start is not None:
         warm = np.zeros(nb.m, dtype=bool)
         warm[list(options.warm_start)] = True
         warm[form.dummy] = True
-    out = solve_lists(nb, rules, options, settings, t0=t0, warm_start=warm)
+        if rules.feasible(warm):
+            starts.append(warm)
+    g = search.greedy()
+    if g is not None:
+        starts.append(g)
+    start = None
+    if starts:
+        polished = [search.local(s0, deadline=deadline) for s0 in starts]
+        start = max(polished, key=lambda mv: mv[1])[0]
+
+    def polish(mask: BoolArray, until: float) -> BoolArray | None:
+        return search.iterate(mask, deadline=until, stall=settings.polish_stall)[0]
+
+    out = solve_lists(nb, rules, options, settings, t0=t0, warm_start=start, polish=polish)
     solve_s = time.perf_counter() - t0 - build_s
     base = base.with_(solve_s=solve_s, wall_s=build_s + solve_s, details=out.details)
     upper = form.coverable_weight - out.bound if math.isfinite(out.bound) else math.nan

@@ -14,6 +14,7 @@ MODULES = [
     "solvers.formulations.lscp",
     "solvers.formulations.pcenter",
     "solvers.formulations.capacitated",
+    "solvers.pmedian.cover_search",
     "benchmarks.pmed",
 ]
 
