@@ -7,7 +7,8 @@ r"""The exact p-median path: heuristics, Lagrangian bound and fixing, then the r
    sites the relaxation opens) and reduced-cost fixing of the site variables.
    The MCLP (:func:`solve_mclp`) starts from its own greedy and steepest-ascent swaps on the
    coverage rows (:mod:`~solvers.pmedian.cover_search`), and if this phase leaves a gap, an iterated
-   swap search polishes the incumbent before the closer starts (``polish_share`` of the time).
+   swap search polishes the incumbent before the closer starts (``polish_share`` of the time
+   limit, and no longer than the solve so far).
 3. Proof: if the bound meets the incumbent (for integral data, :math:`\lceil L \rceil \ge \bar z`),
    done. Otherwise the radius formulation over the sites left free
    (:mod:`~solvers.pmedian.reduced`) is solved by HiGHS, with the incumbent as its start.
@@ -62,8 +63,10 @@ class ExactSettings:
         heuristic_swaps: most swaps per Lagrangian heuristic run (``None``: ``max(25, p // 2)``).
         polish_share: share of the time limit an extra search (the ``polish`` hook of
             :func:`solve_lists`; the MCLP's iterated swap search) may take when the Lagrangian
-            phase leaves a gap, before the closer starts.
+            phase leaves a gap, before the closer starts; never longer than the solve so far.
         polish_stall: that search stops after this many rounds without improvement.
+        polish_min_free: no polishing when fewer sites are left free by the fixing (the closer's
+            model is then small and faster than any search).
         closer: how a gap left by the root Lagrangian phase is closed: ``"bnb"`` (Lagrangian
             branch and bound, :mod:`~solvers.pmedian.bnb`), ``"mip"`` (the reduced radius model
             in HiGHS, :mod:`~solvers.pmedian.reduced`), ``"auto"`` (branch and bound unless the
@@ -80,6 +83,7 @@ class ExactSettings:
     closer: str = "auto"
     polish_share: float = 0.25
     polish_stall: int = 300
+    polish_min_free: int = 200
     node_iter: int = 100
     node_patience: int = 10
     strong_candidates: int = 1
@@ -214,9 +218,12 @@ def solve_lists(
             lagrangian_heuristic_s=schedule["s"], fixed_open=int(dual.fixed_open.sum()),
             fixed_closed=int(dual.fixed_closed.sum()), free_sites=int(dual.free().sum()),
         )
-        if polish is not None and inc.mask is not None and not proven(lb, inc.obj, nb.integral, options.gap_rel):
+        big = int(dual.free().sum()) >= settings.polish_min_free
+        gap_left = not proven(lb, inc.obj, nb.integral, options.gap_rel)
+        if polish is not None and big and gap_left and inc.mask is not None:
             t_p = time.perf_counter()
-            budget = settings.polish_share * limit if math.isfinite(limit) else math.inf
+            # no longer than the solve so far: on small instances the closer is faster than any search
+            budget = min(settings.polish_share * limit if math.isfinite(limit) else math.inf, t_p - t0)
             polished = polish(inc.mask, min(deadline, t_p + budget))
             if polished is not None:
                 inc.offer(polished, by="iterated swap search")
