@@ -1,4 +1,4 @@
-"""Micro benchmarks (pytest-benchmark): model building and the p-median heuristics' inner loops.
+"""Micro benchmarks (pytest-benchmark): model building and the p-median and MCLP heuristics' inner loops.
 
 Disabled by default (``--benchmark-disable`` in the pytest options: each runs once, as a test,
 with no timing assertion). To measure::
@@ -17,9 +17,11 @@ import pytest
 from benchmarks.pmed import DATA_DIR, load_pmed
 from solvers import Problem, make_problem
 from solvers.formulations import build_model
+from solvers.pmedian.cover_search import CoverSearch
 from solvers.pmedian.data import Neighbours, SiteRules, build_neighbours, prefix_counts
 from solvers.pmedian.heuristic import Inverted, greedy, swap_search
 from solvers.pmedian.lagrangian import LagrangianDual
+from solvers.pmedian.mclp import mclp_as_pmedian
 from solvers.pmedian.reduced import build_model as build_radius_model
 
 
@@ -96,3 +98,23 @@ def test_swap_step(benchmark: Any, lists: tuple[Neighbours, SiteRules]) -> None:
     assert start is not None
     _mask, obj = benchmark(lambda: swap_search(nb, rules, start, max_swaps=1))
     assert obj <= nb.objective(start)
+
+
+@pytest.fixture(scope="module")
+def cover_search(pmed20: Problem) -> CoverSearch:
+    cost = np.asarray(pmed20.cost)
+    radius = float(np.quantile(cost[np.isfinite(cost)], 0.05))
+    mclp = make_problem("mclp", np.ones(pmed20.n), cost, p=pmed20.p, radius=radius)
+    form = mclp_as_pmedian(mclp)
+    return CoverSearch.from_lists(form.nb, form.rules)
+
+
+def test_cover_swap_step(benchmark: Any, cover_search: CoverSearch) -> None:
+    """The MCLP search's step: the best of all swaps from two sparse products and the sole-coverer matrix."""
+    start = cover_search.greedy()
+    assert start is not None
+    a, b, gain = benchmark(cover_search.best_swap, start)
+    if a >= 0:
+        after = start.copy()
+        after[a], after[b] = False, True
+        assert cover_search.value(after) - cover_search.value(start) == pytest.approx(gain)
