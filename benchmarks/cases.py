@@ -4,7 +4,7 @@ Suites:
 
 * ``pmed``: OR-Library p-median instances pmed1-pmed40 (Beasley 1985), with their optima.
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
-  p-median with p = 153 and p = 900 and MCLP (20 minutes) with the same p.
+  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 50, 100, 300, 600.
 * ``scaling``: random sub-instances of the national one of growing size (p-median, p = m / 20).
 * ``norfolk``: the Norfolk case (538 LSOAs x 53 centres) from the domain layer, p = 1..53 for
   MCLP, p-median and the outreach model; built lazily, skipped if the domain layer is missing.
@@ -62,6 +62,8 @@ def _pmed_cases() -> list[Case]:
 
 #: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
 NATIONAL_P = (153, 900)
+#: Further base counts for the national MCLP only: where a proof of optimality is within reach.
+NATIONAL_MCLP_EXTRA_P = (50, 100, 300, 600)
 NATIONAL_MINUTES = 20.0
 
 
@@ -80,6 +82,9 @@ def _england_cases() -> list[Case]:
     for p in NATIONAL_P:
         cases.append(Case(f"england-pmedian-p{p}", "england", builder(ModelKind.PMEDIAN, p), None,
                           {"model": "pmedian"}))
+        cases.append(Case(f"england-mclp{int(NATIONAL_MINUTES)}-p{p}", "england", builder(ModelKind.MCLP, p), None,
+                          {"model": "mclp"}))
+    for p in NATIONAL_MCLP_EXTRA_P:
         cases.append(Case(f"england-mclp{int(NATIONAL_MINUTES)}-p{p}", "england", builder(ModelKind.MCLP, p), None,
                           {"model": "mclp"}))
     return cases
