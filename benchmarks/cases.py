@@ -3,6 +3,8 @@
 Suites:
 
 * ``pmed``: OR-Library p-median instances pmed1-pmed40 (Beasley 1985), with their optima.
+* ``pcenter``: the same 40 graphs as p-center problems (same p; no optima shipped: solvers are
+  compared with each other).
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
   p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 50, 100, 300, 600.
 * ``scaling``: random sub-instances of the national one of growing size (p-median, p = m / 20).
@@ -58,6 +60,19 @@ def _pmed_cases() -> list[Case]:
         return build
 
     return [Case(f"pmed{k}", "pmed", builder(k), optima.get(f"pmed{k}"), {"model": "pmedian"}) for k in range(1, 41)]
+
+
+def _pcenter_cases() -> list[Case]:
+    from benchmarks.pmed import DATA_DIR, load_pmed
+
+    def builder(k: int) -> Callable[[], Problem]:
+        def build() -> Problem:
+            cost, p = load_pmed(DATA_DIR / f"pmed{k}.txt")
+            return make_problem(ModelKind.PCENTER, np.ones(cost.shape[0]), cost, p=p)
+
+        return build
+
+    return [Case(f"pcenter-pmed{k}", "pcenter", builder(k), None, {"model": "pcenter"}) for k in range(1, 41)]
 
 
 #: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
@@ -145,6 +160,7 @@ def _norfolk_cases() -> list[Case]:
 
 SUITES: dict[str, Callable[[], list[Case]]] = {
     "pmed": _pmed_cases,
+    "pcenter": _pcenter_cases,
     "england": _england_cases,
     "scaling": _scaling_cases,
     "norfolk": _norfolk_cases,

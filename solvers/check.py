@@ -114,8 +114,8 @@ def _eval_pcenter(problem: Problem, selected: Sequence[int], assignment: NDArray
     unreached = np.flatnonzero(pos & ~np.isfinite(d))
     if unreached.size:
         return Evaluation(math.inf, assign, False, _unreached(unreached))
-    e = problem.weights * d if problem.weighted_center else d
-    return Evaluation(float(e[pos].max(initial=0.0)), assign, True)
+    e = problem.weights[pos] * d[pos] if problem.weighted_center else d[pos]
+    return Evaluation(float(e.max(initial=0.0)), assign, True)
 
 
 def _eval_lscp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:

@@ -11,7 +11,7 @@ _FACTORIES: dict[str, Callable[[], Backend]] = {}
 _CACHE: dict[str, Backend] = {}
 
 #: Preference order for ``auto`` among exact backends (first that supports the model wins).
-AUTO_ORDER: list[str] = ["pmedian-exact", "mclp-exact", "highs", "cbc", "scip", "cpsat"]
+AUTO_ORDER: list[str] = ["pmedian-exact", "mclp-exact", "pcenter-exact", "highs", "cbc", "scip", "cpsat"]
 #: The backend ``auto`` uses for warm starts (if registered and able to solve the model).
 AUTO_HEURISTIC = "heuristic"
 

@@ -34,4 +34,7 @@ def register_all() -> None:
     else:
         register("pmedian-exact", PMedianExactBackend)
         register("mclp-exact", MclpExactBackend)
+    from solvers.backends.pcenter_exact import PCenterExactBackend
+
+    register("pcenter-exact", PCenterExactBackend)
     # ---- end of slot ---------------------------------------------------------------------------

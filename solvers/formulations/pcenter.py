@@ -17,9 +17,9 @@ to its nearest open site, so :math:`x` may be continuous and :math:`z^* = \max_i
 e_{ij}`. Demand points of weight 0 are ignored; one of positive weight no open site can reach makes
 the model infeasible.
 
-This compact model is what the MIP backends solve. Its LP bound is weak (a large p-center is
-better solved by a search over the sorted distinct costs with a covering check per radius), but it
-is exact and carries every side constraint.
+This compact model is what the MIP backends solve. Its LP bound is weak; ``pcenter-exact``
+(:mod:`solvers.pcenter_search`, ``auto``'s choice) searches the sorted distinct costs with a covering
+check per radius instead, and is much faster. Both carry every side constraint.
 
 Example:
     >>> import numpy as np
@@ -52,6 +52,12 @@ def center_costs(problem: Problem, demand: IntArray, site: IntArray) -> FloatArr
     """The cost :math:`e_{ij}` the p-center minimises the maximum of, for the given pairs."""
     d = np.asarray(problem.cost, dtype=np.float64)[demand, site]
     return problem.weights[demand] * d if problem.weighted_center else d
+
+
+def center_cost_rows(problem: Problem, demand: IntArray) -> FloatArray:
+    """The costs :math:`e_{ij}` of the demand points ``demand`` to every site, ``(len(demand), m)``."""
+    d = np.array(np.asarray(problem.cost)[demand], dtype=np.float64)
+    return problem.weights[demand][:, None] * d if problem.weighted_center else d
 
 
 def build(problem: Problem) -> MatrixModel:

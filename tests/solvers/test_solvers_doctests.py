@@ -15,6 +15,7 @@ MODULES = [
     "solvers.formulations.pcenter",
     "solvers.formulations.capacitated",
     "solvers.pmedian.cover_search",
+    "solvers.pcenter_search",
     "benchmarks.pmed",
 ]
 
