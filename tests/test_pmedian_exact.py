@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.pmed import DATA_DIR, load_optima, load_pmed
-from solvers import GroupLimit, ModelKind, Problem, SolveOptions, Status, evaluate, make_problem, solve
+from solvers import ModelKind, Problem, SolveOptions, Status, evaluate, make_problem, solve
 from solvers.pmedian.data import SiteRules, build_neighbours, compact, prefix_counts
 from solvers.pmedian.exact import solve_pmedian
 from solvers.pmedian.heuristic import greedy, swap_search
 from solvers.pmedian.lagrangian import LagrangianDual
+from tests.strategies import site_rules
 
 
 def _pmed(k: int) -> Problem:
@@ -166,16 +167,7 @@ def tiny_problems(draw: st.DrawFn, kind: str = "pmedian") -> Problem:
     if draw(st.booleans()):
         cost[rng.random((n, m)) < 0.15] = np.inf  # some pairs unreachable
     w = rng.integers(0, 6, n).astype(float) if integral else rng.uniform(0, 5, n) * (rng.random(n) > 0.1)
-    must_open = draw(st.sets(st.integers(0, m - 1), max_size=min(p, 2)))
-    must_close = draw(st.sets(st.integers(0, m - 1), max_size=2)) - must_open
-    if m - len(must_close) < p:
-        must_close = set()
-    groups: tuple[GroupLimit, ...] = ()
-    if draw(st.booleans()):
-        members = tuple(sorted(draw(st.sets(st.integers(0, m - 1), min_size=1, max_size=m))))
-        lo = draw(st.integers(0, min(p, len(members))))
-        hi = draw(st.integers(lo, len(members)))
-        groups = (GroupLimit("g", members, lo, hi),)
+    must_open, must_close, groups = draw(site_rules(m, p))
     radius = 8.0 if kind == "mclp" else None
     return make_problem(kind, w, cost, p=p, radius=radius, must_open=must_open, must_close=must_close, groups=groups)
 

@@ -213,12 +213,13 @@ def solve_lists(
         lb = res.lb
         # the relaxation's own solution at the best multipliers (optimal when it serves every point once)
         inc.offer(dual.evaluate(res.v)[2], by="Lagrangian subproblem")
+        free_now = int(dual.free().sum())
         details.update(
             lagrangian_iterations=res.iterations, lagrangian_s=res.seconds, lagrangian_bound=res.lb,
             lagrangian_heuristic_s=schedule["s"], fixed_open=int(dual.fixed_open.sum()),
-            fixed_closed=int(dual.fixed_closed.sum()), free_sites=int(dual.free().sum()),
+            fixed_closed=int(dual.fixed_closed.sum()), free_sites=free_now,
         )
-        big = int(dual.free().sum()) >= settings.polish_min_free
+        big = free_now >= settings.polish_min_free
         gap_left = not proven(lb, inc.obj, nb.integral, options.gap_rel)
         if polish is not None and big and gap_left and inc.mask is not None:
             t_p = time.perf_counter()

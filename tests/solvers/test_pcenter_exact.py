@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solvers import GroupLimit, Problem, SolveOptions, Status, evaluate, make_problem, solve
+from solvers import Problem, SolveOptions, Status, evaluate, make_problem, solve
+from tests.strategies import site_rules
 
 
 @st.composite
@@ -23,15 +24,7 @@ def tiny_centers(draw: st.DrawFn) -> Problem:
     if draw(st.booleans()):
         cost[rng.random((n, m)) < 0.2] = np.inf
     w = rng.integers(0, 4, n).astype(float)
-    must_open = draw(st.sets(st.integers(0, m - 1), max_size=min(p, 2)))
-    must_close = draw(st.sets(st.integers(0, m - 1), max_size=2)) - must_open
-    if m - len(must_close) < p:
-        must_close = set()
-    groups: tuple[GroupLimit, ...] = ()
-    if draw(st.booleans()):
-        members = tuple(sorted(draw(st.sets(st.integers(0, m - 1), min_size=1, max_size=m))))
-        lo = draw(st.integers(0, min(p, len(members))))
-        groups = (GroupLimit("g", members, lo, draw(st.integers(lo, len(members)))),)
+    must_open, must_close, groups = draw(site_rules(m, p))
     return make_problem("pcenter", w, cost, p=p, must_open=must_open, must_close=must_close, groups=groups,
                         weighted_center=draw(st.booleans()))
 
