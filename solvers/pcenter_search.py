@@ -39,6 +39,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from solvers.formulations.pcenter import center_cost_rows
+from solvers.heuristics.rules import SiteRules
 from solvers.problem import Problem, SolveOptions
 from solvers.result import Result, Status, relative_gap
 
@@ -70,21 +71,13 @@ class CoverChecker:
         e[~np.isfinite(e)] = np.inf
         e[:, ~self.allowed] = np.inf
         self.e = e
-        self.must = np.zeros(self.m, dtype=bool)
-        if problem.must_open:
-            self.must[list(problem.must_open)] = True
+        self.rules = SiteRules.of(problem)
 
     def feasible(self, sites: tuple[int, ...]) -> bool:
-        """Whether ``sites`` obeys the site rules (``p`` distinct allowed sites, must-open, groups)."""
+        """Whether ``sites`` obeys the site rules (``p`` distinct sites, must-open, must-close, groups)."""
         mask = np.zeros(self.m, dtype=bool)
         mask[list(sites)] = True
-        if int(mask.sum()) != self.problem.p or np.any(mask & ~self.allowed) or np.any(self.must & ~mask):
-            return False
-        for g in self.problem.groups:
-            k = int(mask[list(g.members)].sum())
-            if k < g.min_open or (g.max_open is not None and k > g.max_open):
-                return False
-        return True
+        return int(mask.sum()) == self.problem.p and self.rules.feasible(mask)
 
     def radius_of(self, sites: tuple[int, ...] | NDArray[np.int64]) -> float:
         """The p-center objective of ``sites`` over the positive-weight points."""
@@ -125,7 +118,7 @@ class CoverChecker:
         lp.num_col_ = self.m
         lp.num_row_ = mat.shape[0]
         lp.col_cost_ = np.zeros(self.m)
-        lp.col_lower_ = self.must.astype(np.float64)
+        lp.col_lower_ = self.rules.forced.astype(np.float64)
         lp.col_upper_ = self.allowed.astype(np.float64)
         lp.row_lower_ = np.concatenate(lower)
         lp.row_upper_ = np.concatenate(upper)

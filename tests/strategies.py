@@ -1,10 +1,13 @@
-"""Hypothesis strategies shared by the brute-force tests of the exact solvers."""
+"""Hypothesis strategies and the brute force shared by the brute-force tests of the exact solvers."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 from hypothesis import strategies as st
 
-from solvers import GroupLimit
+from solvers import GroupLimit, ModelKind, Problem, evaluate
 
 
 @st.composite
@@ -24,3 +27,15 @@ def site_rules(draw: st.DrawFn, m: int, p: int) -> tuple[set[int], set[int], tup
         lo = draw(st.integers(0, min(p, len(members))))
         groups = (GroupLimit("g", members, lo, draw(st.integers(lo, len(members)))),)
     return must_open, must_close, groups
+
+
+def brute_force_best(problem: Problem) -> float:
+    """Best objective over every feasible choice of ``p`` sites (max for the MCLP, else min; +-inf if none)."""
+    sense_max = problem.kind is ModelKind.MCLP
+    best = -math.inf if sense_max else math.inf
+    assert problem.p is not None
+    for combo in itertools.combinations(range(problem.m), problem.p):
+        ev = evaluate(problem, combo)
+        if ev.feasible:
+            best = max(best, ev.objective) if sense_max else min(best, ev.objective)
+    return best

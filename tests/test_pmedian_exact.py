@@ -6,7 +6,6 @@ side constraints, valid bounds, and honest statuses under a time limit. No timed
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -15,30 +14,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.pmed import DATA_DIR, load_optima, load_pmed
-from solvers import ModelKind, Problem, SolveOptions, Status, evaluate, make_problem, solve
+from solvers import Problem, SolveOptions, Status, evaluate, make_problem, solve
 from solvers.pmedian.data import SiteRules, build_neighbours, compact, prefix_counts
 from solvers.pmedian.exact import solve_pmedian
 from solvers.pmedian.heuristic import greedy, swap_search
 from solvers.pmedian.lagrangian import LagrangianDual
-from tests.strategies import site_rules
+from tests.strategies import brute_force_best, site_rules
 
 
 def _pmed(k: int) -> Problem:
     cost, p = load_pmed(DATA_DIR / f"pmed{k}.txt")
     return make_problem("pmedian", np.ones(cost.shape[0]), cost, p=p)
-
-
-def _brute(problem: Problem) -> float:
-    """Best objective over every feasible choice of sites (min for p-median, max for MCLP)."""
-    sense_max = problem.kind is ModelKind.MCLP
-    best = -math.inf if sense_max else math.inf
-    assert problem.p is not None
-    for combo in itertools.combinations(range(problem.m), problem.p):
-        ev = evaluate(problem, combo)
-        if not ev.feasible:
-            continue
-        best = max(best, ev.objective) if sense_max else min(best, ev.objective)
-    return best
 
 
 # --- OR-Library ---------------------------------------------------------------------------------
@@ -175,7 +161,7 @@ def tiny_problems(draw: st.DrawFn, kind: str = "pmedian") -> Problem:
 @given(tiny_problems())
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_pmedian_exact_matches_brute_force(problem: Problem) -> None:
-    best = _brute(problem)
+    best = brute_force_best(problem)
     r = solve(problem, solver="pmedian-exact")
     if not math.isfinite(best):
         assert r.status is Status.INFEASIBLE or not r.has_solution or r.status is Status.ERROR
@@ -189,7 +175,7 @@ def test_pmedian_exact_matches_brute_force(problem: Problem) -> None:
 @given(tiny_problems("mclp"))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_mclp_exact_matches_brute_force(problem: Problem) -> None:
-    best = _brute(problem)
+    best = brute_force_best(problem)
     r = solve(problem, solver="mclp-exact")
     if not math.isfinite(best):
         assert not r.has_solution

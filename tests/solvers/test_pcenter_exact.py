@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -11,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solvers import Problem, SolveOptions, Status, evaluate, make_problem, solve
-from tests.strategies import site_rules
+from tests.strategies import brute_force_best, site_rules
 
 
 @st.composite
@@ -29,20 +28,10 @@ def tiny_centers(draw: st.DrawFn) -> Problem:
                         weighted_center=draw(st.booleans()))
 
 
-def _brute(problem: Problem) -> float:
-    assert problem.p is not None
-    best = math.inf
-    for combo in itertools.combinations(range(problem.m), problem.p):
-        ev = evaluate(problem, combo)
-        if ev.feasible:
-            best = min(best, ev.objective)
-    return best
-
-
 @given(tiny_centers())
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_matches_brute_force(problem: Problem) -> None:
-    best = _brute(problem)
+    best = brute_force_best(problem)
     r = solve(problem, solver="pcenter-exact")
     if not math.isfinite(best):
         assert not r.has_solution
