@@ -48,7 +48,9 @@ def assign_median(dist: FloatArray, w: FloatArray, cap: FloatArray, sel: IntArra
     out = np.full(n, -1, dtype=np.int64)
     if sel.size > 1:
         two = np.partition(sub, 1, axis=1)[:, :2]
-        regret = np.where(np.isfinite(two[:, 1]), two[:, 1] - two[:, 0], np.inf)
+        regret = np.full(n, np.inf)  # one reachable site (or none): place these first
+        both = np.isfinite(two[:, 1])
+        regret[both] = two[both, 1] - two[both, 0]
     else:
         regret = np.zeros(n)
     order = np.lexsort((-w, -regret))
