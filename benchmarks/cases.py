@@ -6,7 +6,8 @@ Suites:
 * ``pcenter``: the same 40 graphs as p-center problems (same p; no optima shipped: solvers are
   compared with each other).
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
-  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 50, 100, 300, 600.
+  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 50, 100, 300, 600,
+  and MCLP with p = 153 at 15, 25 and 40 minutes.
 * ``scaling``: random sub-instances of the national one of growing size (p-median, p = m / 20).
 * ``norfolk``: the Norfolk case (538 LSOAs x 53 centres) from the domain layer, p = 1..53 for
   MCLP, p-median and the outreach model; built lazily, skipped if the domain layer is missing.
@@ -80,15 +81,17 @@ NATIONAL_P = (153, 900)
 #: Further base counts for the national MCLP only: where a proof of optimality is within reach.
 NATIONAL_MCLP_EXTRA_P = (50, 100, 300, 600)
 NATIONAL_MINUTES = 20.0
+#: Other coverage radii for the national MCLP at p = 153: does a proof depend on the 20-minute choice?
+NATIONAL_MCLP_EXTRA_MINUTES = (15.0, 25.0, 40.0)
 
 
 def _england_cases() -> list[Case]:
     from benchmarks.england import load_national
 
-    def builder(kind: ModelKind, p: int) -> Callable[[], Problem]:
+    def builder(kind: ModelKind, p: int, minutes: float = NATIONAL_MINUTES) -> Callable[[], Problem]:
         def build() -> Problem:
             nat = load_national()
-            radius = NATIONAL_MINUTES if kind is ModelKind.MCLP else None
+            radius = minutes if kind is ModelKind.MCLP else None
             return make_problem(kind, nat.weights, nat.cost, p=p, radius=radius)
 
         return build
@@ -101,6 +104,9 @@ def _england_cases() -> list[Case]:
                           {"model": "mclp"}))
     for p in NATIONAL_MCLP_EXTRA_P:
         cases.append(Case(f"england-mclp{int(NATIONAL_MINUTES)}-p{p}", "england", builder(ModelKind.MCLP, p), None,
+                          {"model": "mclp"}))
+    for minutes in NATIONAL_MCLP_EXTRA_MINUTES:
+        cases.append(Case(f"england-mclp{int(minutes)}-p153", "england", builder(ModelKind.MCLP, 153, minutes), None,
                           {"model": "mclp"}))
     return cases
 
