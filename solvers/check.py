@@ -24,7 +24,7 @@ from solvers.result import Result, Status, relative_gap
 
 REL_TOL = 1e-6
 """Relative tolerance between the claimed and the recomputed objective (and the bound)."""
-SCALE_FLOOR = 1e-12
+SCALE_FLOOR = 1e-9
 """An objective near zero is compared at this fraction of the data's scale (:func:`objective_scale`),
 never at a fixed absolute tolerance: weights of 1e-12 are checked as strictly as weights of 1."""
 BRUTE_FORCE_MAX = 64
@@ -192,9 +192,16 @@ EVALUATORS: dict[ModelKind, Evaluator] = {
 }
 
 
-def register_evaluator(kind: ModelKind, evaluator: Evaluator) -> None:
-    """Add (or replace) the independent evaluator of a model defined outside this module."""
+SCALES: dict[ModelKind, Callable[[Problem], float]] = {}
+"""The noise scale of the objective of models defined outside this module (see :func:`objective_scale`)."""
+
+
+def register_evaluator(kind: ModelKind, evaluator: Evaluator,
+                       scale: Callable[[Problem], float] | None = None) -> None:
+    """Add (or replace) the independent evaluator of a model defined outside this module, and its data scale."""
     EVALUATORS[kind] = evaluator
+    if scale is not None:
+        SCALES[kind] = scale
 
 
 def evaluate(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None = None) -> Evaluation:
@@ -215,27 +222,30 @@ def evaluate(problem: Problem, selected: Sequence[int], assignment: NDArray[np.i
 
 
 def objective_scale(problem: Problem) -> float:
-    """The largest objective the data allow, in the model's units: the scale tolerances are relative to."""
+    """The scale below which differences in the objective are noise, in the model's units.
+
+    For the models here, :data:`SCALE_FLOOR` times the largest objective the data allow (all the
+    weight for a covering model, all the weight at the largest cost for a p-median, ...). A model
+    registered from elsewhere states its own (:func:`register_evaluator`).
+    """
+    if problem.kind in SCALES:
+        return SCALES[problem.kind](problem)
     w = np.asarray(problem.weights, dtype=np.float64)
     c = np.asarray(problem.cost)
-    finite = c[np.isfinite(c)]
-    cmax = float(finite.max(initial=0.0))
+    cmax = float(c[np.isfinite(c)].max(initial=0.0))
     wpos = float(w[w > 0].sum())
-    if problem.kind in (ModelKind.MCLP, ModelKind.CMCLP):
-        return wpos
-    if problem.kind in (ModelKind.PMEDIAN, ModelKind.CPMEDIAN):
-        return wpos * cmax
-    if problem.kind is ModelKind.PCENTER:
-        return cmax * (float(w.max(initial=0.0)) if problem.weighted_center else 1.0)
-    if problem.kind is ModelKind.LSCP:
-        return float(problem.m)
-    return 0.0
+    largest = {
+        ModelKind.MCLP: wpos, ModelKind.CMCLP: wpos, ModelKind.PMEDIAN: wpos * cmax, ModelKind.CPMEDIAN: wpos * cmax,
+        ModelKind.PCENTER: cmax * (float(w.max(initial=0.0)) if problem.weighted_center else 1.0),
+        ModelKind.LSCP: float(problem.m),
+    }.get(problem.kind, 0.0)
+    return SCALE_FLOOR * largest
 
 
 def _tolerance(problem: Problem, *values: float) -> float:
     """Relative tolerance on ``values``, with a floor scaled to the data (not an absolute 1e-6)."""
     largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-    return REL_TOL * max(largest, SCALE_FLOOR * objective_scale(problem))
+    return REL_TOL * max(largest, objective_scale(problem))
 
 
 def _brute_force_choices(problem: Problem) -> list[tuple[int, ...]]:

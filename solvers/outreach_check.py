@@ -35,8 +35,10 @@ HOURS_REL_TOL = 1e-6
 """Relative tolerance on staff hours, money and the reach floors."""
 OBJECTIVE_REL_TOL = 1e-6
 """Relative tolerance between a claimed and the recomputed objective."""
-SCALE_FLOOR = 1e-9
-"""A quantity near zero is compared at this fraction of its data's scale (budget, hours), not at 1."""
+SCALE_FLOOR = 1.0
+"""A quantity near zero is compared at this fraction of its data's scale (the budget, the hours it buys,
+the need hours), not at a fixed 1: solvers meet the rows to a tolerance relative to their magnitude,
+and differences of large quantities (spare hours = available - used) carry that noise."""
 
 Triplets = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 
@@ -252,10 +254,14 @@ def evaluate_outreach(problem: Problem, selected: Sequence[int],
 
 
 def _objective_scale(problem: Problem) -> float:
-    """The order of the outreach objective's data: staff hours the whole budget buys, and need hours."""
+    """The order of the outreach objective's data: staff hours the whole budget buys, and need hours.
+
+    Solvers meet the hours rows to a tolerance relative to this, so the spare hours (available less
+    used, a difference of two such numbers) are compared at ``OBJECTIVE_REL_TOL`` of it.
+    """
     spec: Any = problem.extra
     kappa = float(spec.productive_hours_per_post) / float(spec.cost_per_post_gbp)
-    return kappa * float(spec.budget_gbp) + float(_arr(spec, "need_hours").sum()) + 1.0
+    return SCALE_FLOOR * (kappa * float(spec.budget_gbp) + float(_arr(spec, "need_hours").sum()))
 
 
 def verify_allocation(problem: Problem, result: Result, allocation: Triplets) -> Result:
@@ -271,7 +277,7 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: {ev.reason}")
     if not math.isclose(ev.objective, result.objective, rel_tol=OBJECTIVE_REL_TOL,
-                        abs_tol=OBJECTIVE_REL_TOL * SCALE_FLOOR * _objective_scale(problem)):
+                        abs_tol=OBJECTIVE_REL_TOL * _objective_scale(problem)):
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: objective {ev.objective:.6g} "
                                     f"!= {result.objective:.6g}")
@@ -281,4 +287,4 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
     return result.with_(details=details, assignment=ev.assignment)
 
 
-register_evaluator(ModelKind.OUTREACH, evaluate_outreach)
+register_evaluator(ModelKind.OUTREACH, evaluate_outreach, scale=_objective_scale)
