@@ -87,7 +87,7 @@ def command(case: str, close_count: int | None, add_count: int | None, plan_name
         raise InputError("give exactly one of --close K or --add K", source="--close/--add")
     count = close_count if close_count is not None else add_count
     if count is None or count < 1:
-        raise InputError(f"K must be at least 1, got {count}", source="--close" if close_count else "--add")
+        raise InputError(f"K must be at least 1, got {count}", source="--close" if close_count is not None else "--add")
     if keep and add_count is not None:
         raise InputError("--keep is for --close (with --add every base of the plan stays)", source="--keep")
     if time_limit_s is not None and not time_limit_s > 0:
