@@ -129,10 +129,7 @@ def measure_plan(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minu
     pos = _positions(case, bases, what="plan")
     t = np.asarray(matrix.minutes, dtype=np.float64)
     w = case.demand.weight
-    if pos:
-        best = t[:, pos].min(axis=1)
-    else:
-        best = np.full(len(w), np.inf)
+    best = t[:, pos].min(axis=1) if pos else np.full(len(w), np.inf)
     covered = float(w[best <= minutes].sum())
     ok = np.isfinite(best) & (w > 0)
     mean = float(np.average(best[ok], weights=w[ok])) if ok.any() else math.nan
@@ -263,7 +260,8 @@ def analyse(case: Case, matrix: TravelMatrix, plan: Sequence[str], groups: Itera
         free = replace(rules, must_keep=keep, must_close=tuple(dict.fromkeys((*rules.must_close, *closed))))
         alone = measure_plan(case, matrix, rest, minutes=measure.minutes)
 
-        def optimum(count: int, sub: SiteRules, warm: Sequence[str], *, cache: bool) -> PlanValue:
+        def optimum(count: int, sub: SiteRules, warm: Sequence[str], *, cache: bool,
+                    shut: frozenset[str] = shut) -> PlanValue:
             if cache and (hit := solved.lookup(count, shut)) is not None:
                 return hit
             opts = _warm(case, options, warm, count)

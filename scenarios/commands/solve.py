@@ -69,8 +69,8 @@ def parse_bases(value: str | None) -> int | str | None:
 @user_errors
 def command(case: str, bases_text: str, minutes: float, model: str, solver: str, need: str,
             keep: tuple[str, ...], close: tuple[str, ...], min_per_district: int, max_per_district: int | None,
-            plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None, seed: int,
-            out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
+            plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
+            seed: int, out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
