@@ -259,3 +259,21 @@ def test_no_loss_bases_together(norfolk_case) -> None:  # type: ignore[no-untype
     assert g is not None and set(g.site_ids) == {"GY02", "NW03"}
     [c] = analyse(case, matrix, plan, [g], measure=measure)
     assert c.loss(c.alone) == 0.0  # these two do not overlap: each alone and both together lose nothing
+
+
+def test_values_stopped_short_or_infeasible_are_flagged() -> None:
+    from siting.closure import Closure, PlanValue, closure_table
+
+    measure = Measure(model=ModelKind.MCLP, minutes=20.0)
+    plan = PlanValue(bases=("S0", "S1"), need_covered=10.0, mean_minutes=5.0)
+    alone = PlanValue(bases=("S1",), need_covered=4.0, mean_minutes=9.0)
+    short = PlanValue(bases=("S1", "S2"), need_covered=9.0, mean_minutes=6.0, status="time_limit", bound=9.5)
+    none = PlanValue(bases=(), status="infeasible", message="group minimum")
+    c = Closure(plan_name="p", group=SiteGroup("base", "S0", ("S0",)), measure=measure, plan=plan, alone=alone,
+                replaced=short, reoptimised=short, fewer=none)
+    assert not c.exact and c.loss(short) == 1.0 and math.isnan(c.loss(none))
+    row = closure_table([c]).iloc[0]
+    assert not row["exact"] and row["status_reoptimised"] == "time_limit" and row["status_fewer"] == "infeasible"
+    lines = findings([c])
+    assert any("2 re-optimised closure values are not proven optimal" in line for line in lines)
+    assert any("1 re-optimised closure values have no plan obeying the site rules" in line for line in lines)
