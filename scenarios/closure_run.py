@@ -121,6 +121,11 @@ def add_to_outcome(outcome: Outcome, case: Case, matrix: TravelMatrix, *, reques
     extra = report.base_columns[[c for c in report.base_columns.columns if c == "id" or c not in bases.columns]]
     outcome.tables["bases.csv"] = bases.merge(extra, on="id", how="left")
     outcome.tables["closures.csv"] = report.table
+    if len(report.table):
+        from maps.closure_plot import closures_png
+
+        outcome.files["closures.png"] = closures_png(report.table, title=f"{case.name}: {request.minutes:g}-minute "
+                                                     f"reach, model {kind.value}")
     lines = report.findings + notes
     outcome.summary["closures"] = {**report.summary(), "findings": lines}
     if lines:

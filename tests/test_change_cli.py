@@ -125,6 +125,7 @@ def test_bases_csv_labels_and_reoptimised_columns(solved: tuple[Path, str], norf
 def test_closures_csv_recomputed_from_the_matrix(solved: tuple[Path, str], norfolk_case) -> None:  # type: ignore[no-untyped-def]
     out, text = solved
     case, matrix = norfolk_case
+    assert (out / "closures.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     t = pd.read_csv(out / "closures.csv", keep_default_na=False)
     assert set(t["plan"]) == {"optimum", "council_2019"}
     assert {"base", "district"} <= set(t["scope"])
