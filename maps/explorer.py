@@ -11,11 +11,9 @@ page works offline; :func:`maps.offline.external_urls` checks that nothing in it
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import jinja2
 import pandas as pd
 from markupsafe import Markup
 
@@ -23,20 +21,9 @@ import siting
 from maps import geometry, styles
 from maps.html import script_json
 from maps.offline import _script_safe, _style_safe, assets_dir, external_urls, leaflet_css, leaflet_js
+from maps.templating import environment
 from siting.errors import InputError
 from siting.geo import WGS84
-
-
-def templates_dir() -> Path:
-    """The package's Jinja2 templates."""
-    return Path(__file__).resolve().parent / "templates"
-
-
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """Jinja2 with autoescaping on for every template (a name never becomes markup)."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 @lru_cache(maxsize=1)
