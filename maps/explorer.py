@@ -32,6 +32,11 @@ def explorer_js() -> str:
 
 
 @lru_cache(maxsize=1)
+def explorer_server_js() -> str:
+    return _script_safe((assets_dir() / "explorer_server.js").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def explorer_css() -> str:
     return _style_safe((assets_dir() / "explorer.css").read_text(encoding="utf-8"))
 
@@ -80,6 +85,7 @@ def explorer_html(data: dict[str, Any], boundaries: gpd.GeoDataFrame | None, are
         server=server,
         leaflet_css=Markup(leaflet_css()), leaflet_js=Markup(leaflet_js()),
         explorer_css=Markup(explorer_css()), explorer_js=Markup(explorer_js()),
+        server_js=Markup(explorer_server_js()),
         data_json=Markup(script_json(payload)), shapes_json=Markup(script_json(shapes)),
     )
     left = external_urls(page)

@@ -305,6 +305,7 @@
     this.legendItems = s.minutesColours.map(function (c) {
       var li = el("li"), sw = el("span", "", "swatch");
       sw.style.background = c;
+      sw.style.opacity = String(s.fillOpacity);  // as the fills (on white)
       li.appendChild(sw);
       var label = el("span");
       li.appendChild(label);
@@ -538,9 +539,10 @@
   function start() {
     var d = JSON.parse(document.getElementById("ex-data").textContent);
     var shapes = JSON.parse(document.getElementById("ex-shapes").textContent);
+    var sharedAddress = window.location.hash.length > 1;
     var ex = new Explorer(d, shapes);
     window.explorer = ex;
-    if (d.server && window.sitingServer) { window.sitingServer(ex); }
+    if (d.server && window.sitingServer) { window.sitingServer(ex, sharedAddress); }
   }
 
   window.SitingExplorerModel = Model;
