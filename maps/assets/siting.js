@@ -150,6 +150,21 @@
     }
     map.on("resize", fitLegend);
 
+    /* Printing resizes the map (print stylesheet): fit the areas again, clear of the printed legend. */
+    function fitForPrint() {
+      map.invalidateSize({animate: false});
+      var legendWidth = legendDiv.getBoundingClientRect().width || 0;
+      map.fitBounds(cfg.areas.getBounds(), {paddingTopLeft: [8, 8], paddingBottomRight: [legendWidth + 16, 8],
+                                            animate: false});
+    }
+    window.addEventListener("beforeprint", fitForPrint);
+    if (window.matchMedia) {
+      var printQuery = window.matchMedia("print");
+      if (printQuery.addEventListener) {
+        printQuery.addEventListener("change", function (e) { if (e.matches) { fitForPrint(); } });
+      }
+    }
+
     function updateLegend() {
       var s = sol();
       legendDiv.querySelectorAll("[data-mode]").forEach(function (el) {
