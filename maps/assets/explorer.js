@@ -430,11 +430,11 @@
     }
     document.getElementById("ex-minutes").value = String(f.minutes);
     // map: areas by minutes class relative to the limit, markers kept/closed with labels on kept bases
-    var factors = s.minutesFactors;
+    var factors = s.minutesFactors, shownClass = this.areaClass || (this.areaClass = []);
     this.areaLayers.forEach(function (layer, i) {
       var b = self.model.best[i], k = 0;
       while (k < factors.length && !(b <= factors[k] * f.minutes)) { k++; }
-      layer.setStyle({fillColor: s.minutesColours[k]});
+      if (shownClass[i] !== k) { shownClass[i] = k; layer.setStyle({fillColor: s.minutesColours[k]}); }
     });
     var only = this.onlyHere();
     this.markers.forEach(function (marker, j) {
@@ -520,18 +520,23 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   };
 
-  /* Time ``repeats`` evaluations of random plans of ``p`` bases (the benchmark). */
-  Explorer.prototype.timeEvaluate = function (p, repeats) {
+  /* Time the evaluation of ``repeats`` random plans of ``p`` bases, each ``rounds`` times (the benchmark). */
+  Explorer.prototype.timeEvaluate = function (p, repeats, rounds) {
     var m = this.model, kept = new Uint8Array(m.m), candidates = [], times = [];
+    rounds = rounds || 1;
     for (var j = 0; j < m.m; j++) { if (m.canBase[j]) { candidates.push(j); } }
     var seed = 12345;
     function rnd() { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; }
     for (var r = 0; r < repeats; r++) {
       kept.fill(0);
       for (var k = 0; k < p; k++) { kept[candidates[Math.floor(rnd() * candidates.length)]] = 1; }
-      var t0 = performance.now();
-      m.evaluate(kept, this.limit);
-      times.push(performance.now() - t0);
+      var plan = [];
+      for (var q = 0; q < rounds; q++) {
+        var t0 = performance.now();
+        m.evaluate(kept, this.limit);
+        plan.push(performance.now() - t0);
+      }
+      times.push(plan);
     }
     return times;
   };
