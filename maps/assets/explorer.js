@@ -219,6 +219,15 @@
     var list = document.getElementById("ex-limits");
     d.limits.forEach(function (m) { var o = el("option"); o.value = String(m); list.appendChild(o); });
     input.addEventListener("change", function () { self.setLimit(Number(input.value)); });
+    var solutions = document.getElementById("ex-solutions");
+    if (d.solutions && d.solutions.length) {
+      solutions.parentNode.hidden = false;
+      d.solutions.forEach(function (sol, k) { var o = el("option", sol.label); o.value = String(k); solutions.appendChild(o); });
+      solutions.addEventListener("change", function () {
+        var sol = d.solutions[Number(solutions.value)];
+        if (sol) { self.setPlan(sol.bases, sol.minutes); self.say("Solution: " + sol.label + "."); }
+      });
+    }
     document.getElementById("ex-reset-solution").addEventListener("click", function () {
       self.setPlan(d.initial, d.minutes); self.say("Back to the solution in hand.");
     });

@@ -81,3 +81,23 @@ def test_explore_writes_an_offline_page_and_refuses_bad_input(result_dir: Path, 
         assert code == 2 and message in text and not bad.exists(), text
     code, text = invoke("explore", "/no/such/folder", "-o", str(tmp_path / "x.html"))
     assert code == 2 and "not a result folder, a sweep folder or an embedded case" in text
+
+
+@pytest.mark.browser
+def test_explore_a_sweep_offers_its_solutions(sweep_dir: Path, tmp_path: Path, browser: object) -> None:
+    out = tmp_path / "sweep-explorer.html"
+    code, text = invoke("explore", str(sweep_dir), "-o", str(out), "--max-bases", "0")
+    assert code == 0, text
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(out.resolve().as_uri())
+    page.wait_for_function("window.explorer && window.explorer.figures")
+    sweep = read_sweep(sweep_dir)
+    assert page.evaluate("window.explorer.figures.bases.length") == 15  # the plan in hand's count first
+    options = page.evaluate("Array.from(document.querySelectorAll('#ex-solutions option'), o => o.textContent)")
+    assert len(options) == 1 + len(sweep.solutions)
+    page.select_option("#ex-solutions", "0")
+    first = sweep.solutions[0][1]
+    got = page.evaluate("window.explorer.figures")
+    assert got["bases"].__len__() == first.n_bases
+    assert got["need_covered_share"] == pytest.approx(first.summary["need_covered_share"], rel=1e-9)
+    page.close()
