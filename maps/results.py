@@ -3,8 +3,9 @@
 A *result folder* is what ``siting solve --out DIR`` writes (``scenarios.solve.write_outcome``):
 ``summary.json``, ``areas.csv`` (one row per demand area: ``id, name, district, children_0_4,
 weight, base_id, base_minutes, covered``), ``bases.csv`` (one row per kept base: ``id, name,
-district, need_within_reach, need_only_here, areas_nearest, lon, lat`` and, from the outreach
-model, ``staff_hours``/``contact_hours``) and ``solution.gpkg`` (layers ``sites``: every candidate
+district, need_within_reach, need_lost_if_closed_alone_others_fixed, areas_nearest, lon, lat``, the
+re-optimised closure values of :mod:`scenarios.closure_run` and, from the outreach model,
+``staff_hours``/``contact_hours``) and ``solution.gpkg`` (layers ``sites``: every candidate
 with ``kept``; ``areas``: area points).
 
 A *sweep folder* holds ``results.csv`` (one row per job: ``job_id, model, bases, minutes, status,
@@ -32,7 +33,7 @@ AREA_COLUMNS = ("id", "base_id", "base_minutes", "covered", "weight")
 BASE_COLUMNS = ("id",)
 SWEEP_COLUMNS = ("job_id", "model", "bases", "minutes", "status")
 #: Statuses that carry a solution (a time-limited job may or may not have one: its folder decides).
-SOLUTION_STATUSES = ("optimal", "feasible", "time_limit")
+SOLUTION_STATUSES = ("optimal", "within_gap", "feasible", "time_limit")
 _TEXT = {"id": str, "base_id": str, "name": str, "district": str, "job_id": str, "model": str, "status": str}
 
 
@@ -298,7 +299,7 @@ def read_sweep(folder: Path, *, case: str | None = None) -> Sweep:
         job = str(row["job_id"])
         jdir = folder / "jobs" / job
         if row["status"] not in SOLUTION_STATUSES or not (jdir / "areas.csv").is_file():
-            if row["status"] in ("optimal", "feasible") and not jdir.is_dir():
+            if row["status"] in ("optimal", "within_gap", "feasible") and not jdir.is_dir():
                 raise InputError(f"job {job!r} has status {row['status']} but no folder jobs/{job}/",
                                  source=src, row=line_of(r, int(k)), field="job_id")  # type: ignore[call-overload]
             continue

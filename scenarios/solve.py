@@ -39,6 +39,7 @@ class SolveRequest:
         options: solver options (time limit, gap, threads, seed, warm start).
         plan: name of the plan in hand to compare with (default: the case's first plan).
         params: model-specific parameters (for the outreach model).
+        closures: also compute re-optimised closure values (MCLP and p-median; :mod:`scenarios.closure_run`).
     """
 
     model: str = "mclp"
@@ -50,6 +51,7 @@ class SolveRequest:
     options: SolveOptions = field(default_factory=SolveOptions)
     plan: str | None = None
     params: dict[str, object] = field(default_factory=dict)
+    closures: bool = False
 
 
 @dataclass
@@ -110,6 +112,10 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     out = Outcome(summary, tables, text, result, coverage)
     if coverage is not None:
         out.geo = _geo(case, coverage)
+    if request.closures:
+        from scenarios.closure_run import add_to_outcome
+
+        add_to_outcome(out, case, matrix, request=request, plan=plan)
     return out
 
 
@@ -123,7 +129,8 @@ def _plan(case: Case, request: SolveRequest) -> siting.Plan | None:
 
 def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
     sites = case.sites.frame.set_index("id")
-    t = cov.per_base.copy()
+    # "need only this base reaches" is what closing it alone loses with every other base fixed: say so
+    t = cov.per_base.rename(columns={"need_only_here": "need_lost_if_closed_alone_others_fixed"})
     t["kind"] = [sites.loc[b, "kind"] for b in t["id"]]
     t["lon"] = [sites.loc[b, "lon"] for b in t["id"]]
     t["lat"] = [sites.loc[b, "lat"] for b in t["id"]]
@@ -157,6 +164,8 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
+        "gap_requested": request.options.gap_rel,
+        "tolerance_rel": result.tolerance_rel,
         "bases_requested": request.bases,
         "minutes": request.minutes,
         "need_weighting": request.need,
@@ -183,6 +192,16 @@ def _gap_pct(gap: float) -> str:
     return "0%" if abs(gap) < 1e-9 else f"{100 * gap:.3g}%"
 
 
+def _status_words(s: dict[str, object]) -> str:
+    """The status with what it proves: the tolerance of ``optimal``, the requested gap of ``within_gap``."""
+    status = s["status"]
+    if status == Status.OPTIMAL.value and isinstance(s.get("tolerance_rel"), float):
+        return f"optimal within {s['tolerance_rel']:g}"
+    if status == Status.WITHIN_GAP.value and isinstance(s.get("gap_requested"), float):
+        return f"within_gap: stopped at the requested gap {s['gap_requested']:g}, not proven optimal"
+    return str(status)
+
+
 def format_text(s: dict[str, object]) -> str:
     """A readable summary for the terminal."""
     lines = [
@@ -190,7 +209,7 @@ def format_text(s: dict[str, object]) -> str:
         f"{'fewest' if s.get('bases_requested') is None else s.get('bases_requested')} bases, "
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
-        f"solver {s['solver']}: {s['status']}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
+        f"solver {s['solver']}: {_status_words(s)}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
                                                   f"gap {_gap_pct(float(s['gap']))})"
                                                   if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
         + ("" if s["verified"] else "  [NOT VERIFIED]"),
