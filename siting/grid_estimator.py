@@ -223,7 +223,8 @@ def fit(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: ArrayLike, minu
     penalty = sp.vstack([
         sp.hstack([sp.csr_matrix((la.shape[0], 3)), la, sp.csr_matrix((la.shape[0], npace))]),
         sp.hstack([sp.csr_matrix((lp.shape[0], 3 + na)), lp]),
-        sp.hstack([sp.csr_matrix((na + npace, 3)), sp.identity(na + npace) * (ridge * np.sqrt(km.size / (na + npace)))]),
+        sp.hstack([sp.csr_matrix((na + npace, 3)),
+                   sp.identity(na + npace) * (ridge * np.sqrt(km.size / (na + npace)))]),
     ]).tocsr()
     normal = (design.T @ design + penalty.T @ penalty).tocsc()
     beta = np.asarray(spsolve(normal, design.T @ t), dtype=np.float64)
