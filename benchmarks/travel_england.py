@@ -75,7 +75,6 @@ def load_pairs() -> Pairs:
         "ox": ox[ii], "oy": oy[ii], "dx": hx[jj], "dy": hy[jj], "km": km[ii, jj], "minutes": minutes[ii, jj],
         "lad": lsoa["lad19nm"].to_numpy()[ii],
         "region": region.reindex(lsoa["lsoa11cd"]).fillna("unknown").to_numpy()[ii],
-        "region": region.reindex(lsoa["lsoa11cd"]).fillna("unknown").to_numpy()[ii],
         "dest": np.asarray(dests)[jj],
     })
     return Pairs(frame)
