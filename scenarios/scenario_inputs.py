@@ -8,6 +8,7 @@ scenario file and the line of the offending key; errors inside a data file name 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from scipy.spatial import cKDTree
 
 from scenarios import england, norfolk
 from scenarios.scenario_file import PlanSpec, Scenario
-from scenarios.solve import MODEL_RUNNERS, SolveRequest
+from scenarios.solve import MODEL_RUNNERS, SolveRequest, capacity_missing
 from siting import io as siting_io
 from siting import validation
 from siting.domain import Case, Plan, Sites, TravelMatrix
@@ -392,11 +393,37 @@ def _matrix(scenario: Scenario, case: Case, files: list[Path], *, cache_dir: Pat
     return matrix
 
 
+def _check_params(scenario: Scenario, model: str, params: Mapping[str, object]) -> None:
+    """``model.params``: unknown keys are errors (with a "did you mean"); the outreach model checks its values."""
+    if not params:
+        return
+    if model != "outreach":
+        key = next(iter(params))
+        raise scenario.error(("model", "params", key), f"unknown parameter '{key}': model {model} takes no params "
+                                                       "(only the outreach model has parameters)")
+    from siting.outreach import OutreachParams
+
+    known = sorted(OutreachParams.names())
+    for key in params:
+        if key not in known:
+            hint = difflib.get_close_matches(str(key), known, n=1)
+            raise scenario.error(("model", "params", key), f"unknown parameter '{key}'"
+                                 + (f" (did you mean '{hint[0]}'?)" if hint else "") + f"; known: {', '.join(known)}")
+    try:
+        OutreachParams.from_mapping(params)
+    except InputError as exc:
+        where = ("model", "params") + ((exc.field,) if exc.field is not None and exc.field in params else ())
+        raise scenario.error(where, exc.detail) from None
+
+
 def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveRequest:
     spec = scenario.spec
     m = spec.model
     if m.name not in known_models():
         raise scenario.error(("model", "name"), f"unknown model {m.name!r}; choose from {', '.join(known_models())}")
+    if why := capacity_missing(m.name):
+        raise scenario.error(("model", "name"), why)
+    _check_params(scenario, m.name, m.params)
     if m.bases == "auto" and m.name != "outreach":
         raise scenario.error(("model", "bases"), "bases: auto is for the outreach model")
     if m.bases is None and m.name not in ("lscp", "outreach"):

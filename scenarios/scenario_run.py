@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from scenarios import compare, provenance
+from scenarios.output import check_out_dir
 from scenarios.scenario_file import Scenario, load_scenario
 from scenarios.scenario_inputs import Prepared, authorities_of, prepare
 from scenarios.solve import Outcome, run, write_outcome
-from siting.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,15 @@ def prepare_one(scenario: Scenario, *, allow_changed_data: bool = False,
 
 
 def solve_scenario(path: Path | str, *, out_dir: Path | None = None, allow_changed_data: bool = False,
-                   command: str | None = None) -> ScenarioResult:
-    """Load, check and solve the scenario at ``path`` (nothing is written)."""
+                   command: str | None = None, check_out: bool = False) -> ScenarioResult:
+    """Load, check and solve the scenario at ``path`` (nothing is written).
+
+    ``check_out``: check first that the results folder may be written (missing, empty or siting's).
+    """
     scenario = load_scenario(path)
+    if check_out:
+        check_out_dir(scenario.output_folder(out_dir),
+                      source=str(out_dir) if out_dir is not None else str(scenario.output_folder()))
     prepared, warnings = prepare_one(scenario, allow_changed_data=allow_changed_data)
     outcome = run(prepared.case, prepared.matrix, prepared.request)
     folder = scenario.output_folder(out_dir)
@@ -76,7 +82,4 @@ def write_result(result: ScenarioResult) -> None:
     extra = {"scenario.resolved.yaml": result.resolved_yaml}
     if (cmp := comparison_text(result)) is not None:
         extra["comparison.txt"] = cmp
-    try:
-        write_outcome(result.outcome, result.out_dir, extra_files=extra)
-    except OSError as exc:
-        raise InputError(f"cannot write results: {exc}", source=str(result.out_dir)) from None
+    write_outcome(result.outcome, result.out_dir, extra_files=extra)
