@@ -36,6 +36,7 @@ def prepare_one(scenario: Scenario, *, allow_changed_data: bool = False,
                              f"{len(auths)} authorities: 'siting run' solves one (use 'siting sweep')")
     warnings = provenance.enforce(provenance.check_files(scenario), allow_changed=allow_changed_data)
     prepared = prepare(scenario, authority=auths[0] if auths else None)
+    warnings += [n if n.startswith("warning") else f"warning: {n}" for n in prepared.notes]
     warnings += provenance.enforce(provenance.check_matrices(scenario, [prepared]), allow_changed=allow_changed_data)
     for w in warnings:
         (warn or (lambda m: click.echo(m, err=True)))(w)
@@ -54,6 +55,8 @@ def solve_scenario(path: Path | str, *, out_dir: Path | None = None, allow_chang
                       source=str(out_dir) if out_dir is not None else str(scenario.output_folder()))
     prepared, warnings = prepare_one(scenario, allow_changed_data=allow_changed_data)
     outcome = run(prepared.case, prepared.matrix, prepared.request)
+    if warnings:
+        outcome.summary["input_warnings"] = list(warnings)
     folder = scenario.output_folder(out_dir)
     solver = outcome.summary.get("solver")
     versions = {str(solver): str(outcome.summary.get("solver_version", ""))} if solver else {}

@@ -150,7 +150,7 @@ def run_sweep(scenario: Scenario, settings: SweepSettings, *, command: str = "",
     warnings += provenance.enforce(provenance.check_matrices(scenario, prepared),
                                    allow_changed=settings.allow_changed_data)
     jobs, notes = plan_jobs(prepared, models=settings.models, bases=settings.bases, minutes=settings.minutes)
-    notes = left_out + notes
+    notes = left_out + [n for p in prepared for n in p.notes] + notes
     if not jobs:
         raise InputError("no job to run: every base count exceeds the sites that can be bases", source="--bases")
     grid = {"bases": compact_counts(settings.bases), "minutes": list(settings.minutes),
