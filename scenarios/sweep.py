@@ -129,8 +129,8 @@ def _check_folder(out_dir: Path, state: JournalState, fingerprint: str | None) -
     if out_dir.exists() and state.fingerprint is None:
         other = [p.name for p in out_dir.iterdir() if p.name not in SWEEP_FILES]
         if other:
-            raise InputError(f"is not empty and was not written by siting (found {other[0]!r}); choose another "
-                             "--out", source=str(out_dir))
+            raise InputError(f"is not empty, holds no sweep and was not written by siting (found {other[0]!r}); "
+                             "choose another --out", source=str(out_dir))
     if fingerprint is not None and state.fingerprint is not None and state.fingerprint != fingerprint:
         raise InputError("this folder holds a sweep of a different scenario or data (fingerprint "
                          f"{state.fingerprint}, now {fingerprint}); choose another --out", source=str(out_dir))
