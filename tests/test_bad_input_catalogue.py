@@ -387,3 +387,56 @@ def test_far_site_warned_with_its_line(workspace: Path) -> None:
     assert res.exit_code == 0, res.output
     warned = [line for line in res.output.splitlines() if "FAR1" in line and "km" in line]
     assert len(warned) == 1 and f"line {len(sites) + 2}" in warned[0]
+
+
+# --- the marks that tell siting's own files from the user's ---------------------------------------------
+
+
+def test_marks_tell_our_files_from_the_users(tmp_path: Path) -> None:
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scenarios.output import atomic_file, written_by_siting
+    from scenarios.pages import write_text_file
+    from siting.errors import InputError
+
+    page = tmp_path / "page.html"
+    write_text_file(page, "<!DOCTYPE html>\n<html>\n<head><title>t</title></head><body></body></html>")
+    assert written_by_siting(page)
+    write_text_file(page, "<html><head></head></html>")  # ours: replaced
+    png = tmp_path / "plot.png"
+    with atomic_file(png) as tmp:
+        fig = plt.figure()
+        fig.savefig(tmp, format="png")
+        plt.close(fig)
+    assert written_by_siting(png)
+    assert plt.imread(png).shape[2] in (3, 4)  # still a valid image
+    report = tmp_path / "r.json"
+    with atomic_file(report) as tmp:
+        tmp.write_text(json.dumps({"generator": "siting 0"}), encoding="utf-8")
+    assert written_by_siting(report)
+    for name, blob in [("mine.html", b"<html><head></head></html>"), ("mine.png", b"\x89PNG\r\n\x1a\nxx"),
+                       ("mine.json", b'{"a": 1}'), ("mine.csv", b"a\n1\n"), ("mine.parquet", b"PAR1")]:
+        (tmp_path / name).write_bytes(blob)
+        assert not written_by_siting(tmp_path / name)
+        with pytest.raises(InputError, match="was not written by siting"), atomic_file(tmp_path / name) as tmp:
+            tmp.write_bytes(b"new")
+        assert (tmp_path / name).read_bytes() == blob
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporaries
+
+
+def test_solver_indices_become_ids(norfolk_case) -> None:  # type: ignore[no-untyped-def]
+    from scenarios.solve import name_indices
+
+    case, _ = norfolk_case
+    k = case.sites.ids.index("NW01")
+    assert name_indices(f"sites [{k}] are both must-open and must-close", case) == \
+        "sites NW01 are both must-open and must-close"
+    assert name_indices(f"must-open sites closed: [{k}, 0]", case) == \
+        f"must-open sites closed: NW01, {case.sites.ids[0]}"
+    assert name_indices("2 demand points cannot reach (e.g. demand points [0, 1])", case) == \
+        f"2 demand areas cannot reach (e.g. demand areas {case.demand.ids[0]}, {case.demand.ids[1]})"
