@@ -45,7 +45,7 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except NoSolutionError as exc:
-            click.echo(f"siting: no solution: {one_line(str(exc))}", err=True)
+            click.echo(f"siting: {one_line(str(exc))}", err=True)
             sys.exit(EXIT_NO_SOLUTION)
         except InputError as exc:
             click.echo(f"siting: error: {one_line(str(exc))}", err=True)

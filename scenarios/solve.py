@@ -289,7 +289,8 @@ def refuse_without_solution(outcome: Outcome, *, source: str) -> None:
     status, message = outcome.summary.get("status"), outcome.summary.get("message") or ""
     if status == Status.ERROR.value:
         raise SolveFailedError(f"{source}: the solver failed: {message}")
-    raise NoSolutionError(f"{status}: {message or 'no solution found'}", source=source)
+    raise NoSolutionError(f"no solution within the limits ({status}: {message or 'no solution found'})",
+                          source=source)
 
 
 def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
