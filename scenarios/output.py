@@ -114,8 +114,20 @@ def check_out_dir(target: Path | str, *, source: str | None = None) -> Path:
             raise InputError(f"cannot read the folder: {_why(exc)}", source=what) from None
         if not ours:
             raise InputError("is not empty and was not written by siting; choose another --out", source=what)
+        if folder_kind(path) == "sweep":
+            raise InputError("holds a sweep (resumable, perhaps hours of results): siting does not replace it; "
+                             "choose another --out", source=what)
     _check_place(path, source=what)
     return path
+
+
+def folder_kind(folder: Path) -> str:
+    """What siting's marker in ``folder`` says it holds (``result``, ``sweep``; '' without a marker)."""
+    try:
+        first = (folder / MARKER).read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return ""
+    return first.split(":", 1)[1].strip() if first.startswith("kind:") else "result"
 
 
 def check_sweep_place(folder: Path) -> Path:
@@ -148,10 +160,11 @@ def _remove_created(created: list[Path]) -> None:
             d.rmdir()
 
 
-def mark_folder(folder: Path) -> None:
-    """Write siting's marker file into ``folder``."""
-    (folder / MARKER).write_text(f"written by {generator_text()}; siting replaces this folder when asked to "
-                                 "write here again\n", encoding="utf-8")
+def mark_folder(folder: Path, *, kind: str = "result") -> None:
+    """Write siting's marker file into ``folder`` (``kind``: ``result``, replaced when written again; ``sweep``,
+    resumed and never replaced by another command)."""
+    (folder / MARKER).write_text(f"kind: {kind}\nwritten by {generator_text()}; siting may replace a result "
+                                 "folder when asked to write there again\n", encoding="utf-8")
 
 
 @contextlib.contextmanager

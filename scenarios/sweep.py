@@ -191,7 +191,7 @@ def _run_locked(scenario: Scenario, settings: SweepSettings, jobs: list[JobSpec]
     by_unit = {p.label: p for p in prepared}
     with sweep_lock(out_dir):
         if not (out_dir / MARKER).exists():
-            mark_folder(out_dir)
+            mark_folder(out_dir, kind="sweep")
         _remove_stale_temporaries(out_dir)
         state = journal.read()
         todo, done, failed_before = _pending(jobs, state, out_dir, retry_failed=settings.retry_failed)

@@ -440,3 +440,16 @@ def test_solver_indices_become_ids(norfolk_case) -> None:  # type: ignore[no-unt
         f"must-open sites closed: NW01, {case.sites.ids[0]}"
     assert name_indices("2 demand points cannot reach (e.g. demand points [0, 1])", case) == \
         f"2 demand areas cannot reach (e.g. demand areas {case.demand.ids[0]}, {case.demand.ids[1]})"
+
+
+def test_a_sweep_folder_is_never_replaced_by_another_command(tmp_path: Path) -> None:
+    from scenarios.output import check_out_dir, mark_folder
+    from siting.errors import InputError
+
+    result, sweep_dir = tmp_path / "result", tmp_path / "sweep"
+    for folder, kind in ((result, "result"), (sweep_dir, "sweep")):
+        folder.mkdir()
+        mark_folder(folder, kind=kind)
+    assert check_out_dir(result) == result
+    with pytest.raises(InputError, match="holds a sweep"):
+        check_out_dir(sweep_dir)
