@@ -157,6 +157,9 @@ CASES: list[Bad] = [
     Bad("outreach-option-on-mclp", (*SOLVE, "--budget-gbp", "1000000"), "outreach"),
     Bad("alternatives-within-bad", ("alternatives", "good.yaml", "--within", "150%"), "--within"),
     Bad("alternatives-count-0", ("alternatives", "good.yaml", "--count", "0"), "--count"),
+    Bad("change-out-foreign-folder", ("change", "norfolk", "--close", "1", "--out", "d"), "was not written by siting"),
+    Bad("change-minutes-inf", ("change", "norfolk", "--close", "1", "--minutes", "inf"), "--minutes"),
+    Bad("change-time-limit-0", ("change", "norfolk", "--close", "1", "--time-limit", "0"), "--time-limit"),
     # --- no solution within the limits: exit 3 ---------------------------------------------------
     Bad("no-solution-in-time-solve", (*SOLVE, "--time-limit", "0.01", "--out", "new"), "no solution", code=3,
         no_solution=True),
