@@ -11,8 +11,9 @@ to a temporary file renamed onto the target. An existing file is replaced only w
 told by a mark inside the file (:func:`written_by_siting`): HTML pages carry
 ``<meta name="generator" content="siting ...">``, Parquet files the schema metadata key ``siting``,
 PNG images a ``Software: siting ...`` text chunk, JSON reports a top-level ``"generator"`` key.
-CSV files cannot carry a mark, so an existing CSV file is never replaced: remove it or choose another
-name. Files inside a folder siting owns (a sweep folder) are replaced freely (``check=False``).
+CSV files (and Excel workbooks and PDF files, for now) carry no mark, so an existing one is never
+replaced: remove it or choose another name. Files inside a folder siting owns (a sweep folder) are
+replaced freely (``check=False``).
 
 Every path problem (an empty path, the current folder, a path through a file, an unwritable place)
 is one line, exit status 2, and leaves nothing behind: folders created on the way to the target are
@@ -271,7 +272,8 @@ def check_out_file(target: Path | str, *, source: str | None = None) -> Path:
         if path.is_dir():
             raise InputError("is a folder; give a file name", source=what)
         if not written_by_siting(path):
-            hint = " (CSV files carry no mark of who wrote them)" if path.suffix.lower() == ".csv" else ""
+            unmarked = path.suffix.lower() in (".csv", ".xlsx", ".pdf")
+            hint = f" ({path.suffix.lower()} files carry no mark of who wrote them)" if unmarked else ""
             raise InputError(f"exists and was not written by siting{hint}; remove it or choose another name",
                              source=what)
     anc = _nearest_existing(path.parent)
