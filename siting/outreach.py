@@ -125,10 +125,15 @@ class OutreachParams:
     objective: str = "hours"
 
     @classmethod
+    def names(cls) -> frozenset[str]:
+        """The parameter names :meth:`from_mapping` accepts."""
+        return frozenset({f.name for f in fields(cls)} | {"building_per_base_gbp", "management_per_base_gbp",
+                                                          "building_central_gbp", "management_central_gbp"})
+
+    @classmethod
     def from_mapping(cls, values: Mapping[str, object], *, source: str = SOURCE) -> OutreachParams:
         """Parameters from a mapping of names to values (scenario files, the command line); checked."""
-        known = {f.name for f in fields(cls)} | {"building_per_base_gbp", "management_per_base_gbp",
-                                                 "building_central_gbp", "management_central_gbp"}
+        known = cls.names()
         unknown = [k for k in values if k not in known]
         if unknown:
             raise InputError(f"unknown outreach parameter (known: {', '.join(sorted(known))})", source=source,

@@ -8,7 +8,9 @@ import click
 
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
-from scenarios.solve import SolveRequest, refuse_infeasible, run, write_outcome
+from scenarios.output import check_out_dir
+from scenarios.scenario_file import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
+from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
 from siting.problems import SiteRules
 from solvers import SolveOptions
@@ -72,6 +74,15 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
             plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
             seed: int, out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
+    if out_dir is not None:
+        check_out_dir(out_dir)
+    minutes = check_value(Minutes, minutes, source="--minutes")
+    if time_limit_s is not None:
+        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
+    gap_rel = check_value(RelativeGap, gap_rel, source="--gap")
+    if threads is not None:
+        threads = check_value(Threads, threads, source="--threads")
+    seed = check_value(Seed, seed, source="--seed")
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
         raise InputError("--bases auto is for the outreach model", source="--bases")
@@ -83,6 +94,10 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
                          source=f"--{next(iter(params)).replace('_', '-')}")
     if min_per_district < 0:
         raise InputError("must be at least 0", source="--min-per-district")
+    if max_per_district is not None and max_per_district < 0:
+        raise InputError("must be at least 0", source="--max-per-district")
+    if both := sorted(set(keep) & set(close)):
+        raise InputError(f"site {both[0]!r} is given to both --keep and --close", source="--close")
     c, matrix = load_case(case, need=need)
     request = SolveRequest(
         model=model, bases=None if model == "lscp" else bases,  # type: ignore[arg-type]
@@ -93,7 +108,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         params=params, closures=closures,
     )
     outcome = run(c, matrix, request)
-    refuse_infeasible(outcome, source=f"siting solve {case} --model {model}")
+    refuse_without_solution(outcome, source=f"siting solve {case} --model {model}")
     if out_dir is not None:
         write_outcome(outcome, out_dir)
     click.echo(outcome.text)
