@@ -84,8 +84,8 @@ from solvers.formulations.common import site_bounds
 from solvers.linear import MatrixModel, RowBuilder
 from solvers.problem import BoolArray, FloatArray, IntArray, ModelKind, Problem, ProblemError
 
-OutreachObjective = Literal["hours", "share", "spare"]
-OBJECTIVES: tuple[str, ...] = ("hours", "share", "spare")
+OutreachObjective = Literal["hours", "share", "spare", "access"]
+OBJECTIVES: tuple[str, ...] = ("hours", "share", "spare", "access")
 X_TOL = 1e-9
 """Allocation fractions at or below this are treated as zero."""
 
@@ -115,7 +115,11 @@ class OutreachSpec:
         frontline_floor: :math:`\\varphi`, least share of the budget spent on frontline staff.
         exact_bases: ``Problem.p`` is the exact number of bases (else a cap).
         objective: ``hours``, ``share`` or ``spare`` (see the module docstring).
-        min_weighted_hours: :math:`C_\\text{min}`, least need-weighted contact hours (``spare``).
+        min_weighted_hours: :math:`C_\\text{min}`, least need-weighted contact hours (``spare``, ``access``).
+        access_minutes: :math:`X`, the families' travel threshold: an area is within reach of a base
+            at most :math:`X` minutes away (``access`` objective and ``min_access_share``).
+        min_access_share: :math:`A_\\text{min}`, least need-weighted share of areas within :math:`X`
+            minutes of a kept base (0: no rule).
     """
 
     need_hours: FloatArray
@@ -139,6 +143,13 @@ class OutreachSpec:
     exact_bases: bool = False
     objective: OutreachObjective = "hours"
     min_weighted_hours: float = 0.0
+    access_minutes: float = math.inf
+    min_access_share: float = 0.0
+
+    @property
+    def uses_access(self) -> bool:
+        """The model has the families' access variables (objective ``access`` or an access floor)."""
+        return self.objective == "access" or self.min_access_share > 0
 
     @property
     def base_cost_gbp(self) -> FloatArray:
@@ -208,7 +219,9 @@ class OutreachSpec:
             value = float(getattr(self, name))
             if not math.isfinite(value) or value < 0:
                 raise ProblemError(f"outreach {name} must be non-negative, got {value}")
-        for name in ("frontline_floor", "rural_floor"):
+        if self.uses_access and not float(self.access_minutes) >= 0:
+            raise ProblemError(f"outreach access_minutes must be non-negative, got {self.access_minutes}")
+        for name in ("frontline_floor", "rural_floor", "min_access_share"):
             value = float(getattr(self, name))
             if not 0.0 <= value <= 1.0:
                 raise ProblemError(f"outreach {name} must lie in [0, 1], got {value}")
@@ -255,6 +268,31 @@ def _hour_value(problem: Problem, spec: OutreachSpec) -> FloatArray:
     return np.asarray(spec.hour_weight, dtype=np.float64) * h
 
 
+def access_weights(problem: Problem) -> FloatArray:
+    """:math:`w_i / W`, each area's share of the problem's need weights (zeros if there is none)."""
+    w = np.asarray(problem.weights, dtype=np.float64)
+    total = float(w.sum())
+    return w / total if total > 0 else np.zeros(problem.n)
+
+
+def access_cover(problem: Problem) -> BoolArray:
+    """``(n, m)``: site ``j`` may be a base and is within :math:`X` minutes of area ``i`` of positive weight."""
+    spec = spec_of(problem)
+    cost = np.asarray(problem.cost, dtype=np.float64)
+    ok = (cost <= spec.access_minutes) & (np.asarray(problem.weights) > 0)[:, None]
+    return np.asarray(ok & problem.open_allowed()[None, :], dtype=bool)
+
+
+def access_share(problem: Problem, selected: Sequence[int]) -> float:
+    """The need-weighted share of areas within :math:`X` minutes of a base in ``selected``."""
+    spec = spec_of(problem)
+    sel = np.asarray(sorted(int(j) for j in selected), dtype=np.int64)
+    if sel.size == 0:
+        return 0.0
+    near = np.asarray(problem.cost, dtype=np.float64)[:, sel].min(axis=1)
+    return float(access_weights(problem)[near <= spec.access_minutes].sum())
+
+
 def build(problem: Problem) -> MatrixModel:
     """The outreach MIP (module docstring) over the servable pairs.
 
@@ -269,7 +307,10 @@ def build(problem: Problem) -> MatrixModel:
     h = np.asarray(spec.need_hours, dtype=np.float64)
     site_vars = np.arange(m, dtype=np.int64)
     x_vars = m + np.arange(k, dtype=np.int64)
-    nvar = m + k
+    reach = access_cover(problem) if spec.uses_access else np.zeros((n, m), dtype=bool)
+    z_areas = np.flatnonzero(reach.any(axis=1))
+    z_vars = m + k + np.arange(z_areas.shape[0], dtype=np.int64)
+    nvar = m + k + z_areas.shape[0]
     kappa = spec.staff_hours_per_gbp
     o = spec.base_cost_gbp
     staff = h[area] * spec.staff_factor(cost[area, site])  # a_ij
@@ -277,10 +318,13 @@ def build(problem: Problem) -> MatrixModel:
     offset = 0.0
     sense: Literal["max", "min"] = "max"
     value = _hour_value(problem, spec)
+    share = access_weights(problem)
     if spec.objective == "spare":
         c[site_vars] = -kappa * o
         c[x_vars] = -staff
         offset = kappa * spec.frontline_without_bases_gbp
+    elif spec.objective == "access":
+        c[z_vars] = share[z_areas]
     else:
         c[x_vars] = value[area]
     rb = RowBuilder(nvar)
@@ -316,16 +360,25 @@ def build(problem: Problem) -> MatrixModel:
     if spec.objective == "spare" or spec.min_weighted_hours > 0:
         weighted = np.asarray(spec.hour_weight, dtype=np.float64)[area] * h[area]
         rb.add(np.zeros(k), x_vars, weighted, spec.min_weighted_hours, np.inf, 1)
+    if z_areas.size:
+        # z_i <= sum of y_j over the allowed sites within X minutes of area i
+        zi, zj = np.nonzero(reach[z_areas])
+        q = z_areas.shape[0]
+        rb.add(np.concatenate([np.arange(q), zi]), np.concatenate([z_vars, site_vars[zj]]),
+               np.concatenate([np.ones(q), -np.ones(zi.shape[0])]), -np.inf, 0.0, q)
+    if spec.min_access_share > 0:
+        rb.add(np.zeros(z_areas.shape[0]), z_vars, share[z_areas], spec.min_access_share, np.inf, 1)
     a, row_lo, row_hi = rb.build()
     lb_y, ub_y = site_bounds(problem)
     assign = np.column_stack([area, site, x_vars]).astype(np.int64)
     return MatrixModel(
         sense=sense, c=c, A=a, row_lo=row_lo, row_hi=row_hi,
-        lb=np.concatenate([lb_y, np.zeros(k)]), ub=np.concatenate([ub_y, np.ones(k)]),
-        integer=np.concatenate([np.ones(m, dtype=bool), np.zeros(k, dtype=bool)]),
+        lb=np.concatenate([lb_y, np.zeros(k + z_areas.shape[0])]),
+        ub=np.concatenate([ub_y, np.ones(k + z_areas.shape[0])]),
+        integer=np.concatenate([np.ones(m, dtype=bool), np.zeros(k + z_areas.shape[0], dtype=bool)]),
         site_vars=site_vars, offset=offset, assign_vars=assign,
         names={"x": x_vars, "x_demand": area, "x_site": site, "staff_row": staff_row,
-               "frontline_row": frontline_row},
+               "frontline_row": frontline_row, "z": z_vars, "z_demand": z_areas},
     )
 
 
@@ -373,6 +426,12 @@ def allocate_for_bases(problem: Problem, selected: Sequence[int]) -> FixedAlloca
         return FixedAllocation(None, math.nan,
                                f"the bases cost {overhead:,.0f} GBP, above the {spec.overhead_allowance_gbp:,.0f} GBP "
                                f"the frontline floor of {spec.frontline_floor:.0%} allows")
+    if spec.min_access_share > 0:
+        got = access_share(problem, sel)
+        if got < spec.min_access_share * (1 - 1e-9) - 1e-12:
+            return FixedAllocation(None, math.nan, f"these bases have {got:.4%} of need within "
+                                                   f"{spec.access_minutes:g} minutes, below the required "
+                                                   f"{spec.min_access_share:.4%}")
     near, d = nearest_within(problem, sel)
     h = np.asarray(spec.need_hours, dtype=np.float64)
     ok = (near >= 0) & (h > 0)
@@ -457,7 +516,7 @@ def greedy_start(problem: Problem, count: int, *, start: Sequence[int] = ()) -> 
     spec = spec_of(problem)
     loose = Problem(kind=problem.kind, weights=problem.weights, cost=problem.cost, extra=replace(
         spec, rural_floor=0.0, group_floor=np.zeros_like(np.asarray(spec.group_floor, dtype=np.float64)),
-        frontline_floor=0.0, objective="hours", min_weighted_hours=0.0))
+        frontline_floor=0.0, objective="hours", min_weighted_hours=0.0, min_access_share=0.0))
     allowed = problem.open_allowed()
     chosen = {int(j) for j in start if 0 <= int(j) < problem.m and allowed[int(j)]} | set(problem.must_open)
     group_of: list[list[int]] = [[] for _ in range(problem.m)]
@@ -527,7 +586,7 @@ def value_upper_bound(problem: Problem) -> float:
     must-keep ones included). Dropping the reach floors, group limits and which sites are open
     leaves the knapsack :math:`\max \sum_i c_i X_i` over those staff hours: a relaxation. It is
     the whole coverable value when staff hours are not short. ``-inf`` when no plan can pay for
-    its bases; NaN for the ``spare`` objective.
+    its bases; NaN for the ``spare`` and ``access`` objectives.
 
     Example:
         >>> import numpy as np
@@ -542,7 +601,7 @@ def value_upper_bound(problem: Problem) -> float:
         137.5
     """
     spec = spec_of(problem)
-    if spec.objective == "spare":
+    if spec.objective in ("spare", "access"):
         return math.nan
     allowed = problem.open_allowed()
     overhead = cheapest_overhead_gbp(problem, required_bases(problem))
@@ -607,6 +666,8 @@ def objective_of(problem: Problem, selected: Sequence[int], allocation: Allocati
                             allocation.fraction))
         overhead = float(spec.base_cost_gbp[list(selected)].sum()) if len(selected) else 0.0
         return spec.staff_hours_per_gbp * (spec.frontline_without_bases_gbp - overhead) - used
+    if spec.objective == "access":
+        return access_share(problem, selected)
     return float(np.dot(_hour_value(problem, spec)[allocation.area], allocation.fraction))
 
 
@@ -740,6 +801,9 @@ __all__ = [
     "OutreachMeasures",
     "OutreachObjective",
     "OutreachSpec",
+    "access_cover",
+    "access_share",
+    "access_weights",
     "allocate_for_bases",
     "allocation_matrix",
     "budget_shortfall_gbp",
