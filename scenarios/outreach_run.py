@@ -726,9 +726,16 @@ def _frontier_lines(lines: list[str], s: dict[str, object]) -> None:
     lines.append(f"  {'bases':>5s} {'status':>10s} {within:>14s} "
                  f"{'mean min':>8s} {'worst min':>9s} {'spare posts':>11s} {'contact h':>10s}")
     good = set(rec["equally_good"])
-    for r in rows:
+    last_bad = -1
+    for k, r in enumerate(rows):
         if not r["has_plan"]:
-            lines.append(f" x{r['bases']:5d} {r['status']:>10s}  {str(r['note'])[:80]}")
+            if k == last_bad + 1 and k > 0 and not rows[k - 1]["has_plan"]:
+                last_bad = k
+                if k == len(rows) - 1 or rows[k + 1]["has_plan"]:
+                    lines.append(f" x ...{r['bases']:3d} likewise")
+                continue
+            last_bad = k
+            lines.append(f" x{r['bases']:5d} {r['status']:>10s}  {str(r['note'])[:100]}")
             continue
         mark = "*" if r["bases"] == rec.get("shown_bases") else "=" if r["bases"] in good else (
             " " if r["efficient"] else "-")

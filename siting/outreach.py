@@ -178,7 +178,8 @@ class OutreachParams:
                                  field="universal_hours_per_child")
             if self.overheads is not None:
                 check_positive(self.overheads.building_per_base_gbp, "building_per_base_gbp")
-                check_positive(self.overheads.management_per_base_gbp, "management_per_base_gbp")
+                # zero: all management central (the central-management calibration)
+                check_positive(self.overheads.management_per_base_gbp, "management_per_base_gbp", allow_zero=True)
                 check_positive(self.overheads.building_central_gbp, "building_central_gbp", allow_zero=True)
                 check_positive(self.overheads.management_central_gbp, "management_central_gbp", allow_zero=True)
             for name in ("family_support_share", "contingency_share"):

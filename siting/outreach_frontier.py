@@ -74,7 +74,15 @@ from siting.outreach import (
 )
 from siting.problems import SiteRules
 from solvers import Problem, Result, SolveOptions, Status, solve
-from solvers.formulations.outreach import Allocation, OutreachSpec, cheapest_overhead_gbp, measure
+from solvers.formulations.outreach import (
+    Allocation,
+    OutreachSpec,
+    cheapest_overhead_gbp,
+    greedy_start,
+    measure,
+    value_upper_bound,
+)
+from solvers.result import relative_gap
 
 TRAVEL_ERROR_MINUTES = 2.8
 """Mean absolute error of the calibrated travel-time estimator on held-out routed pairs (Norfolk)."""
@@ -188,15 +196,13 @@ def frontier_point(case: Case, matrix: TravelMatrix, params: OutreachParams, bas
                 f"{spec.overhead_allowance_gbp:,.0f} GBP "
                 f"the {spec.frontline_floor:.0%} frontline floor allows")
         return FrontierPoint(bases, Status.INFEASIBLE.value, seconds=time.perf_counter() - t0, note=note)
-    first = solve_outreach(problem, solver=solver, options=options, polish=False, start=start)
+    first, second, alloc2 = _contact_and_access(problem, bases, access_minutes=access_minutes, solver=solver,
+                                                options=options, start=start)
     stages = {"contact_status": first.result.status.value}
     if not first.has_solution:
         return FrontierPoint(bases, first.result.status.value, contact_status=first.result.status.value,
                              seconds=time.perf_counter() - t0, note=first.result.message)
     floor = max(0.0, first.result.objective * (1 - POLISH_REL))
-    access_problem = with_spec(problem, objective="access", access_minutes=float(access_minutes),
-                               min_weighted_hours=floor)
-    second, alloc2 = _stage(access_problem, solver, replace(options, warm_start=first.selected))
     stages["access_status"] = second.status.value
     plan_sel, plan_alloc = first.selected, first.allocation
     access_bound = math.nan
@@ -205,7 +211,9 @@ def frontier_point(case: Case, matrix: TravelMatrix, params: OutreachParams, bas
         access_bound = second.bound
         spare_problem = with_spec(problem, objective="spare", access_minutes=float(access_minutes),
                                   min_weighted_hours=floor, min_access_share=max(0.0, second.objective - ACCESS_TOL))
-        third, alloc3 = _stage(spare_problem, solver, replace(options, warm_start=None))
+        # the access stage's plan is feasible here and a strong start (CBC mishandles MIP starts on this stage)
+        warm = None if "cbc" in solver else second.selected
+        third, alloc3 = _stage(spare_problem, solver, replace(options, warm_start=warm))
         stages["spare_status"] = third.status.value
         if third.has_solution and alloc3 is not None:
             plan_sel, plan_alloc = third.selected, alloc3
@@ -226,6 +234,39 @@ def frontier_point(case: Case, matrix: TravelMatrix, params: OutreachParams, bas
         spare_staff_hours=ms.spare_staff_hours, spare_posts=ms.spare_staff_hours / hp,
         site_ids=tuple(case.sites.ids[j] for j in plan_sel), seconds=time.perf_counter() - t0, solved=solved,
     )
+
+
+def _contact_and_access(problem: Problem, bases: int, *, access_minutes: float, solver: str,
+                        options: SolveOptions, start: Sequence[int]) -> tuple[OutreachSolve, Result, Allocation | None]:
+    """The first two stages: the most contact hours, then the best families' access keeping them.
+
+    When the fractional-knapsack bound on the contact hours
+    (:func:`~solvers.formulations.outreach.value_upper_bound`) can be kept together with the best
+    access, the bound proves the first stage and its MIP is skipped (typically every count at
+    which all need can be served); otherwise the first stage is solved and the second keeps its value.
+    """
+    t0 = time.perf_counter()
+    spec = problem.extra
+    assert isinstance(spec, OutreachSpec)
+    bound = value_upper_bound(problem) if spec.objective == "hours" else math.nan
+    if math.isfinite(bound) and bound > 0:
+        access_problem = with_spec(problem, objective="access", access_minutes=float(access_minutes),
+                                   min_weighted_hours=bound * (1 - POLISH_REL))
+        warm = greedy_start(access_problem, bases, start=start) if start else None
+        second, alloc2 = _stage(access_problem, solver, replace(options, warm_start=warm))
+        if second.status is Status.OPTIMAL and alloc2 is not None:
+            ms = measure(problem, second.selected, alloc2)
+            proven = second.with_(objective=ms.weighted_contact_hours, bound=bound,
+                                  gap=relative_gap(ms.weighted_contact_hours, bound), wall_s=time.perf_counter() - t0,
+                                  message="contact hours proven optimal by the fractional-knapsack bound")
+            return OutreachSolve(problem, proven, second.selected, alloc2, ms), second, alloc2
+    first = solve_outreach(problem, solver=solver, options=options, polish=False, start=start)
+    if not first.has_solution:
+        return first, first.result, None
+    access_problem = with_spec(problem, objective="access", access_minutes=float(access_minutes),
+                               min_weighted_hours=max(0.0, first.result.objective * (1 - POLISH_REL)))
+    second, alloc2 = _stage(access_problem, solver, replace(options, warm_start=first.selected))
+    return first, second, alloc2
 
 
 def _stage(problem: Problem, solver: str, options: SolveOptions) -> tuple[Result, Allocation | None]:
