@@ -182,10 +182,11 @@ def _auto_frontier(case: Case, matrix: TravelMatrix, params: OutreachParams, req
         rec = recommend(frame, gains=gains, access_minutes=request.minutes,
                         error_minutes=settings.travel_error_minutes, min_spare_posts=settings.min_spare_posts)
         low, high = points[0].bases, points[-1].bases
-        if rec.bases is not None and rec.low == low and low > max(1, len(request.rules.must_keep)):
+        fewest = max(1, len(request.rules.must_keep))
+        if (rec.low is None or rec.low == low) and low > fewest:  # nothing eligible yet, or the range at the end
             points = frontier(case, matrix, params, counts=[low - 1], **kw) + points  # type: ignore[arg-type]
             continue
-        if rec.bases is not None and rec.high == high and high < able:
+        if rec.high is not None and rec.high == high and high < able:
             start = points[-1].solved.selected if points[-1].solved is not None else ()
             points = [*points, frontier_point(case, matrix, params, high + 1, start=start, **kw)]  # type: ignore[arg-type]
             continue
@@ -195,6 +196,17 @@ def _auto_frontier(case: Case, matrix: TravelMatrix, params: OutreachParams, req
         chosen = next((pt for pt in points if pt.bases == shown), None)
         counts = tuple(pt.bases for pt in points)
         return AutoChoice(points, frame, rec, chosen, counts, gains)
+
+
+def robust_counts(frame: pd.DataFrame) -> tuple[int, ...]:
+    """The counts each robustness frontier covers: from one below the smallest eligible count of ``frame`` up.
+
+    Counts below serve less need than the eligible ones here (or are dominated); a tornado row whose
+    range reaches the smallest count computed says so (``tornado.csv`` column ``note``).
+    """
+    eligible = frame.loc[frame["eligible"].astype(bool), "bases"]
+    low = int(eligible.min()) - 1 if len(eligible) else int(frame["bases"].min())
+    return tuple(int(b) for b in frame["bases"] if int(b) >= max(1, low))
 
 
 def _frontier_marginal(auto: AutoChoice) -> dict[str, object]:
@@ -224,7 +236,8 @@ def _robustness(case: Case, matrix: TravelMatrix, params: OutreachParams, reques
                 settings: RunSettings, auto: AutoChoice) -> RobustnessResult:
     assert settings.robustness is not None and auto.chosen is not None
     return robustness(case, matrix, params, auto.frame, baseline_gains=auto.gains, recommendation=auto.recommendation,
-                      recommended_sites=auto.chosen.site_ids, counts=auto.counts, access_minutes=request.minutes,
+                      recommended_sites=auto.chosen.site_ids, counts=robust_counts(auto.frame),
+                      access_minutes=request.minutes,
                       error_minutes=settings.travel_error_minutes, min_spare_posts=settings.min_spare_posts,
                       rules=request.rules, solver=request.solver, options=request.options,
                       settings=settings.robustness)

@@ -221,7 +221,10 @@ def tornado_frame(outputs: Sequence[TaskOutput], baseline: pd.DataFrame, *,
                             min_spare_posts=min_spare_posts)
             shown = rec.bases if rec.bases is not None else rec.low  # a range: its fewest bases
             pick = out.frame.set_index("bases").loc[shown] if shown is not None else None
-            row.update({"bases": rec.bases, "low": rec.low, "high": rec.high,
+            smallest = int(out.frame["bases"].min())
+            note = (f"the counts equally good for families reach {smallest}, the smallest computed: fewer bases "
+                    "were not computed" if rec.low == smallest and smallest > 1 else "")
+            row.update({"bases": rec.bases, "low": rec.low, "high": rec.high, "note": note,
                         "equally_good": " ".join(str(q) for q in rec.equally_good),
                         "best_access_bases": rec.best_access_bases,
                         "access_share": _num(pick["access_share"]) if pick is not None else math.nan,
@@ -231,7 +234,7 @@ def tornado_frame(outputs: Sequence[TaskOutput], baseline: pd.DataFrame, *,
     cols = ["parameter", "label", "factor", "value", "bases", "low", "high", "equally_good", "best_access_bases",
             "access_share",
             "spare_posts", "baseline_bases", "baseline_access_share", "baseline_spare_posts", "status", "site_ids",
-            "error"]
+            "note", "error"]
     frame = pd.DataFrame(rows)
     for c in cols:
         if c not in frame:

@@ -130,3 +130,29 @@ def test_tornado_row_recomputed_independently(small) -> None:  # type: ignore[no
     # both calibrations, each with its own recommendation
     assert set(result.calibrations["calibration"]) == {"per_base", "central_management"}
     assert set(result.recommendations) == {"per_base", "central_management"}
+
+
+def test_run_auto_on_a_small_case_honours_the_rules(small, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from scenarios.solve import SolveRequest, run, write_outcome
+
+    case, matrix, _ = small
+    request = SolveRequest(model="outreach", bases="auto", minutes=ACCESS,  # type: ignore[arg-type]
+                           rules=SiteRules(must_close=("S1",)),
+                           params={"session_minutes": 60.0, "max_drive_minutes": 25.0,
+                                   "robustness": {"samples": 3, "scheduler": "none", "progress": False}})
+    out = run(case, matrix, request)
+    s = out.summary
+    frontier = out.tables["frontier.csv"]
+    assert frontier["bases"].min() == 1  # widened down to the counts the frontline floor allows
+    assert not frontier["site_ids"].str.contains("S1").any()
+    assert "S1" not in s["bases"]
+    rec = s["recommendation"]
+    assert rec["sentence"] and s["number_of_bases"] == rec["shown_bases"]
+    assert {"tornado.csv", "site_frequency.csv", "calibrations.csv"} <= set(out.tables)
+    assert {"frontier.png", "tornado.png", "site_frequency.png"} <= set(out.files)
+    freq = out.tables["site_frequency.csv"]
+    assert freq.loc[freq["id"] == "S1", "chosen"].sum() == 0  # the sampled plans keep the rules too
+    calib = out.tables["calibrations.csv"]
+    assert not calib["site_ids"].str.contains("S1").any()
+    write_outcome(out, tmp_path / "o")
+    assert (tmp_path / "o" / "tornado.png").read_bytes()[:4] == b"\x89PNG"

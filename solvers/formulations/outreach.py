@@ -49,6 +49,14 @@ frontline row is a knapsack on :math:`y`. Variants (``OutreachSpec.objective``):
 * ``spare``: :math:`\max \kappa f(y) - \sum a_{ij} x_{ij}` (staff hours left over) subject to
   :math:`\sum v_i h_i x_{ij} \ge C_\text{min}`: the second, tie-breaking stage of a lexicographic
   solve (most contact hours first, then least driving and overhead).
+* ``access`` (the families' side): :math:`\max \sum_i (w_i / W)\, z_i` subject to
+  :math:`z_i \le \sum_{j : t_{ij} \le X} y_j`, :math:`0 \le z_i \le 1` and
+  :math:`\sum v_i h_i x_{ij} \ge C_\text{min}`: the need-weighted share of areas within :math:`X`
+  minutes of a kept base (``access_minutes``), families travelling to a base. ``z`` exists only for
+  areas of positive weight with an allowed site within :math:`X`.
+* ``min_access_share`` :math:`A_\text{min} > 0` adds :math:`\sum_i (w_i / W)\, z_i \ge A_\text{min}`
+  to any objective (the third stage of :mod:`siting.outreach_frontier`: most spare staff hours
+  keeping the best access).
 
 For fixed bases the allocation is an LP in which each area is best served from its nearest kept
 base within :math:`T` (every pair of an area has the same value and the nearest uses the fewest
