@@ -119,6 +119,19 @@ def test_bad_parameter_exits_2_and_writes_nothing(tmp_path: Path) -> None:
         assert not out.exists()
 
 
+def test_robustness_options_are_checked(tmp_path: Path) -> None:
+    out = tmp_path / "never"
+    for args, source in ((["--bases", "15", "--robustness", "10"], "--robustness"),
+                         (["--bases", "auto", "--scheduler", "local"], "--scheduler"),
+                         (["--bases", "auto", "--robustness", "5", "--scheduler", "nowhere"], "--scheduler"),
+                         (["--bases", "auto", "--min-spare-posts", "-1"], "min_spare_posts"),
+                         (["--bases", "auto", "--travel-error-minutes", "nan"], "travel_error_minutes")):
+        code, text = _solve(*args, "--out", str(out))
+        assert code == 2, (args, text)
+        assert source in text and len(text.strip().splitlines()) == 1, text
+        assert not out.exists()
+
+
 def test_outreach_option_with_another_model_is_an_error() -> None:
     res = CliRunner().invoke(cli, ["solve", "norfolk", "--model", "mclp", "--frontline-floor", "0.5"])
     assert res.exit_code == 2 and "--frontline-floor" in res.output
