@@ -38,8 +38,8 @@ def brute_frontier(case, matrix, params, counts, *, access_minutes):  # type: ig
         c_best = max(c for _, c in plans)
         top = [sel for sel, c in plans if c >= c_best * (1 - POLISH_REL)]
 
-        def access(sel):  # type: ignore[no-untyped-def]
-            return sum(w[i] for i in range(problem.n) if matrix.minutes[i, list(sel)].min() <= access_minutes) / w.sum()
+        def access(sel, n=problem.n):  # type: ignore[no-untyped-def]
+            return sum(w[i] for i in range(n) if matrix.minutes[i, list(sel)].min() <= access_minutes) / w.sum()
 
         a_best = max(access(sel) for sel in top)
         spare_problem = with_spec(problem, objective="spare", min_weighted_hours=c_best * (1 - POLISH_REL))
