@@ -151,7 +151,7 @@ def check_allocation(problem: Problem, selected: Sequence[int], allocation: Trip
         return bad("no base kept")
     within = _within_share(problem, sel)
     min_access = float(getattr(spec, "min_access_share", 0.0))
-    if min_access > 0 and within < min_access - _tol(min_access):
+    if min_access > 0 and within < min_access - _tol(min_access, 1.0):  # a share: its scale is 1
         return bad(f"need within {float(spec.access_minutes):g} minutes of a base {within:.4%} is below the "
                    f"required {min_access:.4%}")
     weighted = float(np.dot(_arr(spec, "hour_weight")[area], contact))
