@@ -140,8 +140,14 @@ class GridEstimator:
         ox, oy = np.asarray(ox_m, float), np.asarray(oy_m, float)
         dx, dy = np.asarray(dx_m, float), np.asarray(dy_m, float)
         n, m = ox.size, dx.size
-        t = self.pair_minutes(np.repeat(ox, m), np.repeat(oy, m), np.tile(dx, n), np.tile(dy, n))
-        return t.reshape(n, m).astype(np.float32)
+        out = np.empty((n, m), dtype=np.float32)
+        rows = max(1, 500_000 // max(m, 1))  # about half a million pairs at a time
+        for start in range(0, n, rows):
+            k = min(rows, n - start)
+            t = self.pair_minutes(np.repeat(ox[start:start + k], m), np.repeat(oy[start:start + k], m),
+                                  np.tile(dx, k), np.tile(dy, k))
+            out[start:start + k] = t.reshape(k, m)
+        return out
 
     def calibrated_at(self, x_m: ArrayLike, y_m: ArrayLike) -> NDArray[np.bool_]:
         """True where a point lies in the area the estimator was calibrated on."""
@@ -271,13 +277,24 @@ def crosses_open_water(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: 
 
     ox, oy = np.asarray(ox_m, float), np.asarray(oy_m, float)
     dx, dy = np.asarray(dx_m, float), np.asarray(dy_m, float)
-    coords = np.stack([np.c_[ox, oy], np.c_[dx, dy]], axis=1)
-    lines = shapely.linestrings(coords)
     land = _land()
-    inside = shapely.contains(land, lines)
+    step_m = 250.0  # the coastline's own resolution
+    length_m = np.hypot(dx - ox, dy - oy)
+    samples = np.maximum(2, np.ceil(length_m / step_m).astype(np.int64) + 1)
     out = np.zeros(ox.size, dtype=bool)
-    todo = np.flatnonzero(~inside)
-    if todo.size:
-        wet = shapely.length(shapely.difference(lines[todo], land)) / 1000.0
-        out[todo] = wet > tolerance_km
+    chunk = 2_000_000
+    start = 0
+    while start < ox.size:  # pairs in batches of about ``chunk`` sample points
+        stop = start + 1 + int(np.searchsorted(np.cumsum(samples[start:]), chunk))
+        stop = min(stop, ox.size)
+        n = samples[start:stop]
+        pair = np.repeat(np.arange(start, stop), n)
+        frac = (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n - 1, n)
+        x = ox[pair] + frac * (dx[pair] - ox[pair])
+        y = oy[pair] + frac * (dy[pair] - oy[pair])
+        wet = ~shapely.contains_xy(land, x, y)
+        wet_km = np.bincount(pair - start, weights=wet.astype(float), minlength=stop - start) / n * length_m[
+            start:stop] / 1000.0
+        out[start:stop] = wet_km > tolerance_km
+        start = stop
     return out
