@@ -288,22 +288,33 @@ def _check_scheduler(scheduler: str) -> None:
 
 def _connect(settings: SweepSettings) -> tuple[Any, Any]:
     """A Dask client (and the LocalCluster it owns, or ``None`` for an existing scheduler)."""
+    return connect_scheduler(settings.scheduler, workers=settings.workers)
+
+
+def connect_scheduler(scheduler: str, *, workers: int | None = None) -> tuple[Any, Any]:
+    """A Dask client for ``scheduler`` (``local`` or an address; checked) and the LocalCluster it owns, or ``None``.
+
+    The caller closes both. Workers get :data:`~scenarios.sweep_jobs.WORKER_ENV` (one thread each).
+    """
+    _check_scheduler(scheduler)
+    if scheduler == "none":
+        raise InputError("no Dask scheduler for 'none': run in-process", source="--scheduler")
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
         raise InputError("dask.distributed is not installed", source="--scheduler") from None
     for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    if settings.scheduler == "local":
+    if scheduler == "local":
         import dask
 
-        n = settings.workers or os.cpu_count() or 1
+        n = workers or os.cpu_count() or 1
         with dask.config.set({"distributed.worker.profile.enabled": False}):  # no sampling of job threads
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                    silence_logs=logging.ERROR, env=dict(WORKER_ENV))
         return Client(cluster), cluster
     try:
-        return Client(settings.scheduler, timeout=CONNECT_TIMEOUT), None
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError) as exc:
         raise InputError(f"cannot reach the Dask scheduler: {exc}", source="--scheduler") from None
 
