@@ -96,5 +96,8 @@ def estimator() -> tuple[StraightLineEstimator, CalibrationReport]:
 def travel_matrix(case: Case | None = None) -> TravelMatrix:
     """Estimated drive minutes from every Norfolk LSOA to every centre."""
     case = case or load()
-    est, _ = estimator()
-    return est.matrix(case.demand, case.sites)
+    est, report = estimator()
+    m = est.matrix(case.demand, case.sites)
+    return TravelMatrix(m.minutes, m.demand_ids, m.site_ids,
+                        source=(f"Norfolk straight-line estimator (held-out destinations: mean absolute error "
+                                f"{report.lodo_mae_minutes:.1f} min, 90th percentile {report.lodo_p90_minutes:.1f} min)"))

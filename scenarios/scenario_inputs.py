@@ -396,10 +396,16 @@ def _matrix(scenario: Scenario, case: Case, files: list[Path], *, cache_dir: Pat
             notes: list[str]) -> TravelMatrix:
     t = scenario.spec.travel
     if t.source == "estimate":
+        from scenarios.estimate import estimate_matrix
+
         files += [norfolk.data_dir() / "routed_minutes_lsoa11_to_hospitals.csv", norfolk.data_dir() / "hospitals.csv",
                   norfolk.data_dir() / "lsoa11_demand.csv"]
-        est, _ = norfolk.estimator()
-        return est.matrix(case.demand, case.sites)
+        estimated = estimate_matrix(case.demand, case.sites, source=str(scenario.path))
+        if estimated.estimator != "Norfolk straight-line estimator":
+            notes.append(f"{estimated.note} (Norfolk's own calibration is used only inside Norfolk)")
+        elif estimated.open_water_pairs:
+            notes.append(estimated.note)
+        return estimated.matrix
     assert t.file is not None
     path = scenario.resolve(t.file, ("travel", "file"))
     files.append(path)

@@ -91,7 +91,9 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     if request.model == "outreach" and "outreach" not in MODEL_RUNNERS:
         import scenarios.outreach_run  # noqa: F401  (registers the outreach runner)
     if request.model in MODEL_RUNNERS:
-        return MODEL_RUNNERS[request.model](case, matrix, request)
+        outcome = MODEL_RUNNERS[request.model](case, matrix, request)
+        outcome.summary.setdefault("travel_times", matrix.source)
+        return outcome
     try:
         kind = ModelKind(request.model)
     except ValueError:
@@ -120,6 +122,7 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     plan = _plan(case, request)
     plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
     summary = _summary(case, request, result, coverage, plan, plan_cov, elapsed)
+    summary["travel_times"] = matrix.source  # which estimator or file, and its measured error where known
     tables: dict[str, pd.DataFrame] = {}
     if coverage is not None:
         tables["bases.csv"] = _bases_table(case, coverage)
