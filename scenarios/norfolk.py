@@ -99,5 +99,6 @@ def travel_matrix(case: Case | None = None) -> TravelMatrix:
     est, report = estimator()
     m = est.matrix(case.demand, case.sites)
     return TravelMatrix(m.minutes, m.demand_ids, m.site_ids,
-                        source=(f"Norfolk straight-line estimator (held-out destinations: mean absolute error "
-                                f"{report.lodo_mae_minutes:.1f} min, 90th percentile {report.lodo_p90_minutes:.1f} min)"))
+                        source=("Norfolk straight-line estimator (held-out destinations: mean absolute error "
+                                f"{report.lodo_mae_minutes:.1f} min, "
+                                f"90th percentile {report.lodo_p90_minutes:.1f} min)"))
