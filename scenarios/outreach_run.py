@@ -30,7 +30,7 @@ from tqdm import tqdm
 import siting
 from maps.outreach_plot import PlanMark, curve_png
 from scenarios.output import jsonable
-from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest
+from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest, add_equity, equity_and_rules_text, rules_brief
 from siting.budget import CATEGORIES, FRONTLINE
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, Plan, TravelMatrix
@@ -53,6 +53,7 @@ from siting.outreach import (
     solve_outreach,
     tables,
 )
+from siting.problems import check_base_count, count_range
 from siting.validation import bases_count
 from solvers import Status
 from solvers.formulations.outreach import OutreachSpec
@@ -102,6 +103,7 @@ def run_outreach(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Out
             sol = solve_outreach(problem, solver=request.solver, options=request.options)
     else:
         p = bases_count(int(bases_arg), case.sites)  # type: ignore[call-overload]
+        check_base_count(case, request.rules, p)
         problem = outreach_problem(case, matrix, params, bases=p, rules=request.rules)
         sol = solve_outreach(problem, solver=request.solver, options=request.options)
     marginal = _marginal(case, matrix, params, request, sol, points)
@@ -121,8 +123,8 @@ def _plan(case: Case, request: SolveRequest) -> Plan | None:
 
 def _auto_curve(case: Case, matrix: TravelMatrix, params: OutreachParams, request: SolveRequest) -> list[CurvePoint]:
     """The curve over :data:`AUTO_FIRST`..:data:`AUTO_LAST`, widened while the best lies at an end."""
-    able = int(case.sites.can_be_base.sum())
-    first = max(1, min(AUTO_FIRST, able), len(request.rules.must_keep))
+    fewest, able = count_range(case, request.rules)
+    first = max(1, min(AUTO_FIRST, able), fewest)
     last = max(first, min(AUTO_LAST, able))
     kw = {"rules": request.rules, "solver": request.solver, "options": request.options}
     points = curve(case, matrix, params, counts=range(first, last + 1), progress=_progress, **kw)  # type: ignore[arg-type]
@@ -130,7 +132,7 @@ def _auto_curve(case: Case, matrix: TravelMatrix, params: OutreachParams, reques
         best = best_point(points)
         if best is None:
             return points
-        if best.bases == points[0].bases and points[0].bases > 1:
+        if best.bases == points[0].bases and points[0].bases > max(1, fewest):
             start = case.sites.index_of(list(points[0].site_ids))
             points = curve(case, matrix, params, counts=[points[0].bases - 1], start=start, **kw) + points  # type: ignore[arg-type]
         elif best.bases == points[-1].bases and points[-1].bases < able:
@@ -146,9 +148,9 @@ def _marginal(case: Case, matrix: TravelMatrix, params: OutreachParams, request:
     if not sol.has_solution or sol.measures is None:
         return {}
     p = len(sol.selected)
-    able = int(case.sites.can_be_base.sum())
+    fewest, able = count_range(case, request.rules)
     by_count = {pt.bases: pt for pt in points}
-    wanted = [q for q in (p - 1, p + 1) if 1 <= q <= able and q not in by_count]
+    wanted = [q for q in (p - 1, p + 1) if max(1, fewest) <= q <= able and q not in by_count]
     if wanted:
         more = curve(case, matrix, params, counts=wanted, rules=request.rules, solver=request.solver,
                      options=request.options, start=sol.selected)
@@ -308,7 +310,9 @@ def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: Ou
                                        frontline_floor=params.frontline_floor, need_hours=float(spec.need_hours.sum()),
                                        plans=marks, title=f"{case.name}: contact hours, spare staff hours and "
                                                           "frontline share by number of bases")
-    text = format_outreach_text(summary)
+    add_equity(case, matrix, request, summary, bases if sol.has_solution else None, plan)  # issue 15: equity
+    summary["rules"] = rules_brief(request, case, bases)
+    text = format_outreach_text(summary) + "\n" + equity_and_rules_text(summary)
     outcome = Outcome(summary=jsonable(summary), tables=tabs, text=text, result=r, coverage=cov, files=files)
     if out_tables is not None:
         outcome.geo = _geo(case, out_tables, bases)

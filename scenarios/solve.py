@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,11 +105,7 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     plan = _plan(case, request)
     plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
     summary = _summary(case, request, result, coverage, plan, plan_cov, elapsed)
-    if coverage is not None:
-        summary["equity"] = equity(case, matrix, bases, minutes=request.minutes).as_dict()
-    if plan is not None and isinstance(summary.get("plan_in_hand"), dict):
-        summary["plan_in_hand"]["equity"] = equity(case, matrix, plan.site_ids,  # type: ignore[index]
-                                                   minutes=request.minutes).as_dict()
+    add_equity(case, matrix, request, summary, bases if coverage is not None else None, plan)
     summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
     tables: dict[str, pd.DataFrame] = {}
     if coverage is not None:
@@ -233,12 +229,8 @@ def format_text(s: dict[str, object]) -> str:
             if r["area_class"] in plan_classes:
                 row += f" {_pct(plan_classes[r['area_class']]['share']):>8s}"
             lines.append(row)
-    lines += rules_text(s)
-    eq = equity_from_dict(s.get("equity"))
-    if eq is not None:
-        plan_eq = equity_from_dict(plan.get("equity")) if isinstance(plan, dict) else None
-        lines += ["", equity_text(eq, plan_eq, plan_name=str(plan["name"]) if isinstance(plan, dict) else "plan")]
-    return "\n".join(lines)
+    extra = equity_and_rules_text(s)
+    return "\n".join(lines) + ("\n" + extra if extra else "")
 
 
 def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind: ModelKind, result: Result,
@@ -274,6 +266,36 @@ def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind:
                                               if case.sites.ids[j] in r.excluded],
         }
     return out
+
+
+def add_equity(case: Case, matrix: TravelMatrix, request: SolveRequest, summary: dict[str, object],
+               bases: Sequence[str] | None, plan: siting.Plan | None) -> None:
+    """Equity (:mod:`siting.equity`) of the optimum and of the plan in hand, into ``summary``."""
+    if bases:
+        summary["equity"] = equity(case, matrix, list(bases), minutes=request.minutes).as_dict()
+    if plan is not None and isinstance(summary.get("plan_in_hand"), dict):
+        summary["plan_in_hand"]["equity"] = equity(case, matrix, plan.site_ids,  # type: ignore[index]
+                                                   minutes=request.minutes).as_dict()
+
+
+def rules_brief(request: SolveRequest, case: Case, bases: Sequence[str]) -> dict[str, object]:
+    """Which rules applied (no cost: for models that measure the rules' cost elsewhere)."""
+    r = request.rules
+    return {"name": r.name, "description": r.description or "no rule set (any building may be a base)",
+            "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
+            "excluded_sites": len(r.excluded),
+            "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in bases if s in r.flagged]}
+
+
+def equity_and_rules_text(s: dict[str, object]) -> str:
+    """The rules and equity lines of a summary (empty when it has neither)."""
+    lines = rules_text(s)
+    eq = equity_from_dict(s.get("equity"))
+    if eq is not None:
+        plan = s.get("plan_in_hand")
+        plan_eq = equity_from_dict(plan.get("equity")) if isinstance(plan, dict) else None
+        lines += ["", equity_text(eq, plan_eq, plan_name=str(plan["name"]) if isinstance(plan, dict) else "plan")]
+    return "\n".join(lines)
 
 
 def rules_text(s: dict[str, object]) -> list[str]:
