@@ -21,6 +21,7 @@ from folium.template import Template
 import siting
 from maps import charts, curves
 from maps.coverage_map import build_map, solution_headline
+from maps.equity_table import equity_table_html
 from maps.html import any_table, as_float, esc, is_missing, key_values, num, pct, table
 from maps.offline import make_offline, render_offline
 from maps.results import Solution, Sweep, coverage_by
@@ -151,7 +152,8 @@ def _panel(k: int, job: str, sol: Solution, row: pd.Series | None, *, initial: i
            plan_rows: dict[str, dict[str, Any]], plan_classes: dict[str, dict[str, Any]]) -> str:
     hidden = "" if k == initial else " hidden"
     return (f'<section data-solution-panel="{k}"{hidden}><h2>Selected solution: job {esc(job)}</h2>'
-            f"<p>{solution_headline(sol)}</p>{_status(sol)}"
+            f"<p>{solution_headline(sol, with_equity=False)}</p>{_status(sol)}"
+            f'<div class="scroll">{equity_table_html(sol.summary)}</div>'
             f'<div class="charts"><div class="chart">{_comparison(sol)}</div>'
             f'<div class="chart">{_budget(sol, row)}</div></div>'
             f'<div class="scroll">{_by_district(sol, plan_rows, plan_classes)}</div></section>')

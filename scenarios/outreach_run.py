@@ -53,7 +53,7 @@ from siting.outreach import (
     solve_outreach,
     tables,
 )
-from siting.problems import check_base_count, count_range
+from siting.problems import count_range
 from siting.validation import bases_count
 from solvers import Status
 from solvers.formulations.outreach import OutreachSpec
@@ -103,7 +103,6 @@ def run_outreach(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Out
             sol = solve_outreach(problem, solver=request.solver, options=request.options)
     else:
         p = bases_count(int(bases_arg), case.sites)  # type: ignore[call-overload]
-        check_base_count(case, request.rules, p)
         problem = outreach_problem(case, matrix, params, bases=p, rules=request.rules)
         sol = solve_outreach(problem, solver=request.solver, options=request.options)
     marginal = _marginal(case, matrix, params, request, sol, points)

@@ -21,7 +21,7 @@ from siting.domain import Case, TravelMatrix
 from siting.equity import Equity, GroupEquity, equity_text
 from siting.equity import equity as equity
 from siting.errors import InputError
-from siting.problems import SiteRules, build_problem, check_base_count
+from siting.problems import SiteRules, build_problem
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
 from solvers.registry import names as solver_names
@@ -89,7 +89,6 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
         if request.bases is None:
             raise InputError(f"model {kind} needs a number of bases", source="--bases")
         bases_count(request.bases, case.sites)
-        check_base_count(case, request.rules, request.bases)
     if request.minutes is None or not request.minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
     t0 = time.perf_counter()

@@ -134,8 +134,10 @@ def check_base_count(case: Case, rules: SiteRules, bases: int, *, source: str = 
     lo, hi = count_range(case, rules)
     what = f"the {rules.name} rules" if rules.name != "none" else "the site rules"
     if bases < lo:
-        raise InputError(f"{what} need at least {lo} bases ({rules.description or 'per-district minimums'}); "
-                         f"asked for {bases}", source=source)
+        why = rules.description or "the per-district minimums"
+        if rules.must_keep:
+            why += f"; {len(rules.must_keep)} site(s) must be kept"
+        raise InputError(f"{what} need at least {lo} bases ({why}); asked for {bases}", source=source)
     if bases > hi:
         raise InputError(f"{what} allow at most {hi} bases (the sites that may be bases); asked for {bases}",
                          source=source)

@@ -11,7 +11,8 @@ from scenarios.cases import load_case
 from scenarios.cli import user_errors
 from scenarios.solve import SolveRequest, refuse_infeasible, run, write_outcome
 from siting.errors import InputError
-from siting.problems import ALL_DISTRICTS, DistrictLimit
+from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
+from siting.validation import bases_count
 from solvers import SolveOptions
 
 MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "outreach")
@@ -124,6 +125,9 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
         params=params,
     )
+    if isinstance(request.bases, int):
+        bases_count(request.bases, c.sites)
+        check_base_count(c, request.rules, request.bases)
     outcome = run(c, matrix, request)
     refuse_infeasible(outcome, source=f"siting solve {case} --model {model}")
     if out_dir is not None:
