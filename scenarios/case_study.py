@@ -391,9 +391,9 @@ def render(cs: CaseStudy, *, png_name: str | None = "norfolk-case-study-equity.p
     labels = {"mclp15": "engine, most need (15)", "pmedian15": "engine, mean travel (15)",
               "pcenter15": "engine, worst travel (15)", "council15": "council's 15", "mclp7": "engine (7)",
               "first7": "first proposal (7)"}
-    for key, rows in cs.comparisons.items():
+    for key, comparisons in cs.comparisons.items():
         a, b = key.split(" vs ")
-        for c in rows:
+        for c in comparisons:
             digits = 2 if "(min)" in c.measure else 0
             w(f"| {labels[a]} vs {labels[b]} | {c.measure} | {c.a_value:,.{digits}f} | {c.b_value:,.{digits}f} | "
               f"{_pct(c.share_a_better, 0)} | {_pct(c.share_b_better, 0)} | {_verdict(c)} |\n")

@@ -67,7 +67,8 @@ def heldout_residuals(pairs: pd.DataFrame, *, holdout: float = 0.3, seed: int = 
                      k=k)
     s = p[test]
     resid = s["minutes"].to_numpy(dtype=np.float64) - est.pair_minutes(s["ox_m"], s["oy_m"], s["dx_m"], s["dy_m"])
-    km = (np.hypot(s["ox_m"] - s["dx_m"], s["oy_m"] - s["dy_m"]) / 1000.0).to_numpy(dtype=np.float64)
+    km = np.hypot(s["ox_m"].to_numpy(dtype=np.float64) - s["dx_m"].to_numpy(dtype=np.float64),
+                  s["oy_m"].to_numpy(dtype=np.float64) - s["dy_m"].to_numpy(dtype=np.float64)) / 1000.0
     edges = np.quantile(km, np.linspace(0, 1, bands + 1)[1:-1])
     return Residuals(km, resid, edges, float(np.abs(resid).mean()))
 
