@@ -183,6 +183,10 @@ def compute(*, draws: int = DRAWS, seed: int = SEED, progress: bool = False) -> 
                               ("pcenter", "pcenter15", "engine: shortest worst travel")):
         ids, status[key] = engine_plan(case, matrix, model=model, bases=15, rules=council)
         plans[key] = _plan(case, matrix, key, label + " (15, council rules)", ids)
+    ids, status["mclp15_limited"] = engine_plan(case, matrix, model="mclp", bases=15,
+                                                rules=norfolk.council_rules(case, allow_limited=True))
+    label = "engine: most need within 20 min (15, council rules, limited buildings allowed)"
+    plans["mclp15_limited"] = _plan(case, matrix, "mclp15_limited", label, ids)
     plans["first7"] = _plan(case, matrix, "first7", "council's first proposal of 7 (2018)", first7)
     ids, status["mclp7"] = engine_plan(case, matrix, model="mclp", bases=7, rules=first_rules)
     plans["mclp7"] = _plan(case, matrix, "mclp7", "engine: most need within 20 min (7, suitable, 1 per district)", ids)
@@ -202,6 +206,8 @@ def compute(*, draws: int = DRAWS, seed: int = SEED, progress: bool = False) -> 
                                                mae),
         "pcenter15 vs council15": _comparisons(plans["pcenter15"], plans["council15"], d["pcenter15"], d["council15"],
                                                mae),
+        "mclp15_limited vs council15": _comparisons(plans["mclp15_limited"], plans["council15"],
+                                                    d["mclp15_limited"], d["council15"], mae),
         "mclp7 vs first7": _comparisons(plans["mclp7"], plans["first7"], d["mclp7"], d["first7"], mae),
         "council15 vs first7": _comparisons(plans["council15"], plans["first7"], d["council15"], d["first7"], mae),
     }
@@ -292,6 +298,9 @@ def render(cs: CaseStudy, *, png_name: str | None = "norfolk-case-study-equity.p
     w("Need is children aged 0-4 (ONS mid-2020) in Norfolk's 538 LSOAs; travel is the calibrated straight-line "
       f"drive-time estimate (hold-out mean absolute error {cs.mae_minutes:.1f} min, `docs/travel-times.md`); "
       f"coverage is need within {cs.minutes:g} minutes of a base.\n\n")
+    level = norfolk.suitability().set_index("id")["suitability"]
+    by_level = {lv: [s for s in cs.free_ruled_out if level[s] == lv] for lv in ("unsuitable", "limited", "unknown")}
+    by_level = {lv: ids for lv, ids in by_level.items() if ids}
     w("## In short\n\n")
     swapped = sorted(set(c15.bases) - set(m15.bases))
     w(f"- **The council's 15 are the engine's plan for the shortest mean travel.** Under the council's own rules the "
@@ -303,6 +312,12 @@ def render(cs: CaseStudy, *, png_name: str | None = "norfolk-case-study-equity.p
       f"{_pct(main[cov_key].share_a_better, 0)} of the travel-time draws: **not significant**. It also lengthens the "
       f"mean travel by {m15.mean_minutes - c15.mean_minutes:.2f} min, far below the {cs.mae_minutes:.1f}-minute "
       "error: not significant either.\n")
+    lim = p["mclp15_limited"]
+    lim_cov = cmp["mclp15_limited vs council15"][cov_key]
+    w(f"- **If the buildings the report calls limited were allowed** (`--allow-limited`), the best 15 would swap "
+      f"{len(set(lim.bases) - set(c15.bases))} sites ({_sites(sorted(set(lim.bases) - set(c15.bases)), names)} in) "
+      f"for {_n(lim.covered_need - c15.covered_need)} more children ({_pct(lim.covered_share - c15.covered_share, 2)}"
+      f" of need), better in {_pct(lim_cov.share_a_better, 0)} of draws: {_verdict(lim_cov)}.\n")
     w(f"- **Worst travel** is {c15.worst_minutes:.1f} min for the council's 15 and for every engine plan at 15: the "
       "suitable buildings fix it, not the choice among them.\n")
     w(f"- **The first proposal of 7** reached {_pct(f7.covered_share)} of need; the engine's best 7 under the same "
@@ -314,8 +329,8 @@ def render(cs: CaseStudy, *, png_name: str | None = "norfolk-case-study-equity.p
       f"{_n(c15.covered_need - f7.covered_need)} more children and cut the mean travel by "
       f"{f7.mean_minutes - c15.mean_minutes:.1f} min: {_verdict(cmp['council15 vs first7'][cov_key])}.\n")
     w(f"- **What the rules cost:** without them, 15 bases could reach {_n(cs.rules_cost_need)} more children "
-      f"({_pct(free.covered_share)}), but {len(cs.free_ruled_out)} of those 15 are buildings the report rules out "
-      f"({_sites(list(cs.free_ruled_out), names)}).\n\n")
+      f"({_pct(free.covered_share)}), but {len(cs.free_ruled_out)} of those 15 are buildings the council's rules "
+      f"exclude ({'; '.join(f'{level}: ' + _sites(ids, names) for level, ids in by_level.items())}).\n\n")
     w("## The council's rules, as data\n\n")
     w(f"Section 6.1 of the report gives, for every centre, why it was kept or dropped; "
       "`scenarios/data/norfolk/base_suitability_2019.csv` transcribes it (provenance and classification in "
@@ -329,7 +344,7 @@ def render(cs: CaseStudy, *, png_name: str | None = "norfolk-case-study-equity.p
       "For the first proposal of 7 the comparison uses one base per district (972 plans, brute force too).\n\n")
     w("## The plans\n\n| plan | bases | need within 20 min | share | mean travel (min) | worst travel (min) |\n"
       "|---|---|---:|---:|---:|---:|\n")
-    for q in (c15, m15, pm15, pc15, free, f7, m7):
+    for q in (c15, m15, pm15, pc15, lim, free, f7, m7):
         w(f"| {q.label} | {_sites(q.bases, names)} | {_n(q.covered_need)} | {_pct(q.covered_share)} | "
           f"{q.mean_minutes:.2f} | {q.worst_minutes:.1f} |\n")
     w(f"\nTotal need: {_n(total)} children aged 0-4. Engine plans are proven optimal and verified by the independent "
@@ -388,7 +403,8 @@ def render(cs: CaseStudy, *, png_name: str | None = "norfolk-case-study-equity.p
       "inside 20 minutes can lose in most draws. Errors are drawn independently per pair; errors shared by whole "
       "neighbourhoods would make every difference less certain still.\n\n"
       "| comparison | measure | A | B | A better | B better | verdict |\n|---|---|---:|---:|---:|---:|---|\n")
-    labels = {"mclp15": "engine, most need (15)", "pmedian15": "engine, mean travel (15)",
+    labels = {"mclp15_limited": "engine, most need, limited allowed (15)", "mclp15": "engine, most need (15)",
+               "pmedian15": "engine, mean travel (15)",
               "pcenter15": "engine, worst travel (15)", "council15": "council's 15", "mclp7": "engine (7)",
               "first7": "first proposal (7)"}
     for key, comparisons in cs.comparisons.items():

@@ -104,6 +104,19 @@ def test_engine_plans_are_the_brute_force_optima(cs: case_study.CaseStudy, raw: 
     council = _measures(raw, cs.plans["council15"].bases)
     assert council[1] == pytest.approx(values[:, 1].min()) and council[2] == pytest.approx(values[:, 2].min())
     assert council[0] < values[:, 0].max()
+    # limited buildings allowed: exactly 2 per district (3 in Norwich) at 15, so a product over districts
+    limited = set(pd.read_csv(norfolk.data_dir() / "base_suitability_2019.csv").query("suitability == 'limited'")[
+        "centre_id"])
+    pool = [s for s in raw["col"] if s in set(raw["suitable"]) | limited]
+    by_district = [[s for s in pool if raw["district"][s] == d] for d in sorted(set(raw["district"].values()))]
+    choices = [list(itertools.combinations(m, 3 if raw["district"][m[0]] == "Norwich" else 2)) for m in by_district]
+    t, w = raw["t"], raw["w"]
+    best = 0.0
+    for parts in itertools.product(*choices):
+        cols = [raw["col"][s] for part in parts for s in part]
+        best = max(best, float(w[t[:, cols].min(axis=1) <= 20.0].sum()))
+    assert sum(1 for _ in itertools.product(*choices)) == 10 * 1 * 10 * 6 * 6 * 4 * 1
+    assert cs.plans["mclp15_limited"].covered_need == pytest.approx(best)
     plans7 = _brute(raw, 7, {"*": 1})
     assert len(plans7) == 3 * 2 * 3 * 3 * 3 * 3 * 2
     assert cs.plans["mclp7"].covered_need == pytest.approx(max(_measures(raw, c)[0] for c in plans7))
@@ -112,7 +125,8 @@ def test_engine_plans_are_the_brute_force_optima(cs: case_study.CaseStudy, raw: 
     free = build_problem(case, matrix, model="mclp", bases=15, minutes=20.0, rules=SiteRules())
     assert evaluate(free, case.sites.index_of(list(cs.plans["free15"].bases))).objective == pytest.approx(
         cs.plans["free15"].covered_need)
-    assert cs.engine_status == dict.fromkeys(("mclp15", "pmedian15", "pcenter15", "mclp7", "free15"), "optimal")
+    assert cs.engine_status == dict.fromkeys(("mclp15", "pmedian15", "pcenter15", "mclp15_limited", "mclp7", "free15"),
+                                             "optimal")
     assert cs.free_ruled_out == tuple(s for s in cs.plans["free15"].bases if s not in raw["suitable"])
 
 
@@ -136,7 +150,7 @@ def test_draw_shares_recomputed_by_a_plain_loop(cs: case_study.CaseStudy, raw: d
     case = raw["case"]
     km = np.hypot(raw["x"][:, None] - case.sites.x_m[None, :], raw["y"][:, None] - case.sites.y_m[None, :]) / 1000
     nxt = perturbed_matrices(raw["t"], km, residuals, draws=cs.draws, seed=cs.seed)
-    keys = ("council15", "mclp15", "pmedian15", "pcenter15", "first7", "mclp7")
+    keys = ("council15", "mclp15", "pmedian15", "pcenter15", "mclp15_limited", "first7", "mclp7")
     per: dict[str, list[tuple[float, float, float]]] = {k: [] for k in keys}
     for _ in range(cs.draws):
         t = nxt()
