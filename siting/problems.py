@@ -51,8 +51,8 @@ class SiteRules:
     extra_groups: tuple[tuple[str, tuple[str, ...], int, int | None], ...] = field(default=())
     name: str = "none"
     description: str = ""
-    excluded: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
-    flagged: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    excluded: Mapping[str, str] = field(default_factory=dict, hash=False)
+    flagged: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 def site_positions(case: Case, ids: Sequence[str], *, what: str) -> list[int]:
