@@ -71,6 +71,8 @@ def parse_district_limits(values: tuple[str, ...], *, source: str) -> DistrictLi
                    "rule set's minimums).")
 @click.option("--max-per-district", multiple=True, help="At most N bases per district: N or DISTRICT=N (repeatable).")
 @click.option("--plan", default=None, help="Plan in hand to compare with (default: the case's).")
+@click.option("--closures/--no-closures", default=True, show_default=True,
+              help="MCLP/p-median: re-optimised closure values of the optimum and the plan (closures.csv).")
 @click.option("--time-limit", "time_limit_s", type=float, default=None, help="Solver time limit, seconds.")
 @click.option("--gap", "gap_rel", type=float, default=0.0, show_default=True, help="Relative gap to stop at.")
 @click.option("--threads", type=int, default=None)
@@ -99,8 +101,8 @@ def parse_district_limits(values: tuple[str, ...], *, source: str) -> DistrictLi
 def command(case: str, bases_text: str, minutes: float, model: str, solver: str, need: str,
             keep: tuple[str, ...], close: tuple[str, ...], rule_set: str | None, allow_limited: bool,
             min_per_district: tuple[str, ...], max_per_district: tuple[str, ...],
-            plan: str | None, time_limit_s: float | None, gap_rel: float, threads: int | None, seed: int,
-            out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
+            plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
+            seed: int, out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
@@ -123,7 +125,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         rules=norfolk.rules(name, c, allow_limited=allow_limited, min_per_district=lo, max_per_district=hi,
                             must_keep=keep, must_close=close),
         options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
-        params=params,
+        params=params, closures=closures,
     )
     if isinstance(request.bases, int):
         bases_count(request.bases, c.sites)

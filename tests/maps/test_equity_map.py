@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from maps.equity_table import equity_table_html
-from maps.report import _panel
+from maps.report import _module, _panel_data
 from maps.results import read_result
 from scenarios.cli import cli
 
@@ -29,6 +29,7 @@ def test_map_and_report_show_equity(tmp_path: Path) -> None:
             row = f"<td>{100 * g['covered_share']:.1f}%</td><td>{g['mean_minutes']:.1f}</td>"
             plan = f"<td>{100 * p['covered_share']:.1f}%</td><td>{p['mean_minutes']:.1f}</td>"
             assert row in table and plan in table
-    panel = _panel(0, "job", read_result(out), None, initial=0, plan_rows={}, plan_classes={})
+    panel = str(_module().panel(_panel_data(0, "job", read_result(out), None, initial=0, plan_rows={},
+                                            plan_classes={})))
     assert table in panel and "Equity by deprivation" not in panel  # the table once, not folded in the headline
     assert equity_table_html({}) == ""
