@@ -125,10 +125,15 @@ class OutreachParams:
     objective: str = "hours"
 
     @classmethod
+    def names(cls) -> frozenset[str]:
+        """The parameter names :meth:`from_mapping` accepts."""
+        return frozenset({f.name for f in fields(cls)} | {"building_per_base_gbp", "management_per_base_gbp",
+                                                          "building_central_gbp", "management_central_gbp"})
+
+    @classmethod
     def from_mapping(cls, values: Mapping[str, object], *, source: str = SOURCE) -> OutreachParams:
         """Parameters from a mapping of names to values (scenario files, the command line); checked."""
-        known = {f.name for f in fields(cls)} | {"building_per_base_gbp", "management_per_base_gbp",
-                                                 "building_central_gbp", "management_central_gbp"}
+        known = cls.names()
         unknown = [k for k in values if k not in known]
         if unknown:
             raise InputError(f"unknown outreach parameter (known: {', '.join(sorted(known))})", source=source,
@@ -547,8 +552,8 @@ class CurvePoint:
         status: the solve's status (for the frontline-floor model, or the relaxed one if that failed).
         meets_frontline_floor: the plan keeps the frontline floor (else it is the best plan without it).
         objective: need-weighted contact hours (the model's objective), NaN without a plan.
-        contact_hours, need_served_share, frontline_share, staff_hours_available, driving_hours,
-            spare_staff_hours: what the plan found delivers.
+        contact_hours, need_served_share, frontline_share, staff_hours_available, driving_hours, spare_staff_hours:
+            what the plan found delivers.
         site_ids: its bases.
         seconds: time spent on this number of bases.
         note: why the frontline floor fails, when it does.

@@ -9,7 +9,9 @@ import click
 from scenarios import norfolk
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
-from scenarios.solve import SolveRequest, refuse_infeasible, run, write_outcome
+from scenarios.output import check_out_dir
+from scenarios.scenario_file import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
+from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
 from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
 from siting.validation import bases_count
@@ -104,6 +106,15 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
             plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
             seed: int, out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
+    if out_dir is not None:
+        check_out_dir(out_dir)
+    minutes = check_value(Minutes, minutes, source="--minutes")
+    if time_limit_s is not None:
+        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
+    gap_rel = check_value(RelativeGap, gap_rel, source="--gap")
+    if threads is not None:
+        threads = check_value(Threads, threads, source="--threads")
+    seed = check_value(Seed, seed, source="--seed")
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
         raise InputError("--bases auto is for the outreach model", source="--bases")
@@ -115,6 +126,8 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
                          source=f"--{next(iter(params)).replace('_', '-')}")
     lo = parse_district_limits(min_per_district, source="--min-per-district")
     hi = parse_district_limits(max_per_district, source="--max-per-district")
+    if both := sorted(set(keep) & set(close)):
+        raise InputError(f"site {both[0]!r} is given to both --keep and --close", source="--close")
     c, matrix = load_case(case, need=need)
     name = rule_set or ("council" if case == norfolk.NAME else "none")
     if name == "council" and case != norfolk.NAME:
@@ -131,7 +144,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         bases_count(request.bases, c.sites)
         check_base_count(c, request.rules, request.bases)
     outcome = run(c, matrix, request)
-    refuse_infeasible(outcome, source=f"siting solve {case} --model {model}")
+    refuse_without_solution(outcome, source=f"siting solve {case} --model {model}")
     if out_dir is not None:
         write_outcome(outcome, out_dir)
     click.echo(outcome.text)
