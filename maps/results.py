@@ -164,6 +164,10 @@ def _areas(path: Path) -> pd.DataFrame:
     out["covered"] = _bool(a, "covered", src)
     if "rural" in a:
         out["rural"] = _bool(a.assign(rural=a["rural"].fillna("false")), "rural", src)
+    if "ruc" in a:  # equity groups (siting.equity): a missing class stays unknown
+        out["ruc"] = a["ruc"].fillna("unknown").astype(str)
+    if "idaci_quintile" in a:
+        out["idaci_quintile"] = pd.to_numeric(a["idaci_quintile"], errors="coerce")
     return out
 
 

@@ -35,7 +35,7 @@ from tqdm import tqdm
 import siting
 from scenarios.output import jsonable
 from scenarios.outreach_robust import RobustnessResult, RobustnessSettings, robustness
-from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest
+from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest, add_equity, equity_and_rules_text, rules_brief
 from siting.budget import CATEGORIES, FRONTLINE, check_positive
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, Plan, TravelMatrix
@@ -66,6 +66,7 @@ from siting.outreach_frontier import (
     frontier_point,
     recommend,
 )
+from siting.problems import count_range
 from siting.validation import bases_count
 from solvers import Status
 from solvers.formulations.outreach import OutreachMeasures, OutreachSpec
@@ -169,8 +170,8 @@ class AutoChoice:
 def _auto_frontier(case: Case, matrix: TravelMatrix, params: OutreachParams, request: SolveRequest,
                    settings: RunSettings) -> AutoChoice:
     """The frontier over :data:`AUTO_FIRST`..:data:`AUTO_LAST`, widened while the recommendation lies at an end."""
-    able = int(case.sites.can_be_base.sum())
-    first = max(1, min(AUTO_FIRST, able), len(request.rules.must_keep))
+    fewest, able = count_range(case, request.rules)
+    first = max(1, min(AUTO_FIRST, able), fewest)
     last = max(first, min(AUTO_LAST, able))
     kw = {"access_minutes": request.minutes, "error_minutes": settings.travel_error_minutes, "rules": request.rules,
           "solver": request.solver, "options": request.options}
@@ -182,8 +183,8 @@ def _auto_frontier(case: Case, matrix: TravelMatrix, params: OutreachParams, req
         rec = recommend(frame, gains=gains, access_minutes=request.minutes,
                         error_minutes=settings.travel_error_minutes, min_spare_posts=settings.min_spare_posts)
         low, high = points[0].bases, points[-1].bases
-        fewest = max(1, len(request.rules.must_keep))
-        if (rec.low is None or rec.low == low) and low > fewest:  # nothing eligible yet, or the range at the end
+        # nothing eligible yet, or the range at the lower end: one base fewer
+        if (rec.low is None or rec.low == low) and low > max(1, fewest):
             points = frontier(case, matrix, params, counts=[low - 1], **kw) + points  # type: ignore[arg-type]
             continue
         if rec.high is not None and rec.high == high and high < able:
@@ -257,9 +258,9 @@ def _marginal(case: Case, matrix: TravelMatrix, params: OutreachParams, request:
     if not sol.has_solution or sol.measures is None:
         return {}
     p = len(sol.selected)
-    able = int(case.sites.can_be_base.sum())
+    fewest, able = count_range(case, request.rules)
     by_count = {pt.bases: pt for pt in points}
-    wanted = [q for q in (p - 1, p + 1) if 1 <= q <= able and q not in by_count]
+    wanted = [q for q in (p - 1, p + 1) if max(1, fewest) <= q <= able and q not in by_count]
     if wanted:
         more = curve(case, matrix, params, counts=wanted, rules=request.rules, solver=request.solver,
                      options=request.options, start=sol.selected)
@@ -440,7 +441,9 @@ def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: Ou
     files: dict[str, bytes] = {}
     if auto is not None:
         _auto_outputs(case, matrix, request, settings, auto, plan, plan_eval, summary, tabs, files)
-    text = format_outreach_text(summary)
+    add_equity(case, matrix, request, summary, bases if sol.has_solution else None, plan)  # issue 15: equity
+    summary["rules"] = rules_brief(request, case, bases)
+    text = format_outreach_text(summary) + "\n" + equity_and_rules_text(summary)
     outcome = Outcome(summary=jsonable(summary), tables=tabs, text=text, result=r, coverage=cov, files=files)
     if out_tables is not None:
         outcome.geo = _geo(case, out_tables, bases)

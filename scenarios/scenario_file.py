@@ -9,7 +9,8 @@ A scenario file (YAML, or TOML) states one what-if completely::
     plan: council_2019                   # plan in hand: a case plan by name, or {name:, sites: [...]} / {name:, file:}
     travel: {source: estimate}           # or {source: matrix, file: ...} or {source: network, file: ...}
     model: {name: mclp, bases: 15, minutes: 20, params: {}}
-    constraints: {must_keep: [], must_close: [], min_per_district: 0, max_per_district: null, groups: []}
+    constraints: {rules: null, allow_limited: false, must_keep: [], must_close: [], min_per_district: null,
+                  max_per_district: null, groups: []}   # rules null: the case's default (council for norfolk)
     solver: {name: auto, time_limit_s: null, gap: 0, threads: null, seed: 0}
     outputs: {folder: out/norfolk}
     sweep: {bases: "5:30", minutes: [15, 20, 30], models: [mclp]}   # defaults for ``siting sweep``
@@ -170,11 +171,17 @@ class GroupSpec(_Strict):
 
 
 class ConstraintsSpec(_Strict):
-    """Site rules."""
+    """Site rules: a rule set (``rules``; ``null``: the case's default, ``council`` for Norfolk) and the user's own.
 
+    ``min_per_district`` / ``max_per_district``: one number, or a mapping district -> number where
+    ``"*"`` stands for every district not named; an explicit minimum replaces the rule set's.
+    """
+
+    rules: Literal["council", "none"] | None = None
+    allow_limited: bool = False
     must_keep: list[str] = Field(default_factory=list)
     must_close: list[str] = Field(default_factory=list)
-    min_per_district: int | dict[str, int] = 0
+    min_per_district: int | dict[str, int] | None = None
     max_per_district: int | dict[str, int] | None = None
     groups: list[GroupSpec] = Field(default_factory=list)
 

@@ -28,7 +28,7 @@ from siting import validation
 from siting.domain import Case, Plan, Sites, TravelMatrix
 from siting.errors import InputError
 from siting.need import weighted
-from siting.problems import SiteRules
+from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
 
 #: Models every installation knows (plus those registered in :data:`scenarios.solve.MODEL_RUNNERS`).
@@ -367,12 +367,12 @@ def _rules(scenario: Scenario, case: Case, *, lenient: bool) -> SiteRules:
         if not isinstance(value, dict):
             return value
         for name, n in value.items():
-            if name not in districts and not lenient:
+            if name not in districts and name != ALL_DISTRICTS and not lenient:
                 raise scenario.error(("constraints", key, name),
                                      f"unknown district {name!r} (known: {', '.join(sorted(districts))})")
             if n < 0:
                 raise scenario.error(("constraints", key, name), f"must be at least 0, got {n}")
-        return {k: v for k, v in value.items() if k in districts}
+        return {k: v for k, v in value.items() if k in districts or k == ALL_DISTRICTS}
 
     keep, close = ids(c.must_keep, "must_keep"), ids(c.must_close, "must_close")
     both = sorted(set(keep) & set(close))
@@ -388,8 +388,26 @@ def _rules(scenario: Scenario, case: Case, *, lenient: bool) -> SiteRules:
         groups.append((g.name, tuple(members), g.min, g.max))
     lo = per_district(c.min_per_district, "min_per_district")
     hi = per_district(c.max_per_district, "max_per_district")
-    return SiteRules(must_keep=keep, must_close=close, min_per_district=lo if lo is not None else 0,
-                     max_per_district=hi, extra_groups=tuple(groups))
+    own_sites = scenario.spec.sites.file is None and scenario.spec.sites.by_postcode is None
+    council_case = scenario.spec.demand.case == norfolk.NAME and own_sites
+    name = c.rules or ("council" if council_case else "none")
+    if name == "council" and not council_case:
+        raise scenario.error(("constraints", "rules"),
+                             "the council rule set belongs to the norfolk case with its own 53 centres")
+    if c.allow_limited and name != "council":
+        raise scenario.error(("constraints", "allow_limited"), "allow_limited goes with rules: council")
+    try:
+        rules = norfolk.rules(name, case, allow_limited=c.allow_limited, min_per_district=lo, max_per_district=hi,
+                              must_keep=keep, must_close=close)
+    except InputError as exc:
+        raise scenario.error(("constraints", "must_keep"), exc.detail) from None
+    ruled_out = [k for k, sid in enumerate(keep) if sid in rules.excluded]
+    if ruled_out:
+        sid = keep[ruled_out[0]]
+        raise scenario.error(("constraints", "must_keep", ruled_out[0]),
+                             f"site {sid!r} cannot be kept under the council rules: {rules.excluded[sid]} "
+                             "(rules: none allows it)")
+    return dataclasses.replace(rules, extra_groups=tuple(groups))
 
 
 def _matrix(scenario: Scenario, case: Case, files: list[Path], *, cache_dir: Path | None,

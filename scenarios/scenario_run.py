@@ -13,6 +13,7 @@ from scenarios.output import check_out_dir
 from scenarios.scenario_file import Scenario, load_scenario
 from scenarios.scenario_inputs import Prepared, authorities_of, prepare
 from scenarios.solve import Outcome, run, write_outcome
+from siting.problems import allowed_sites
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def comparison_text(result: ScenarioResult) -> str | None:
     summary = result.outcome.summary
     names = dict(zip(result.prepared.case.sites.ids, result.prepared.case.sites.frame["name"].astype(str),
                      strict=True))
-    candidates = tuple(s for s, ok in zip(result.prepared.case.sites.ids, result.prepared.case.sites.can_be_base,
-                                          strict=True) if ok)
+    allowed = allowed_sites(result.prepared.case, result.prepared.request.rules)
+    candidates = tuple(s for s, ok in zip(result.prepared.case.sites.ids, allowed, strict=True) if ok)
     plan = compare.plan_side(summary, names=names, candidates=candidates)
     if plan is None or not summary.get("bases"):
         return None

@@ -20,6 +20,8 @@ import siting
 from scenarios.output import atomic_dir, write_json
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
+from siting.equity import Equity, GroupEquity, equity_text
+from siting.equity import equity as equity
 from siting.errors import InputError, NoSolutionError, SolveFailedError
 from siting.problems import SiteRules, build_problem
 from siting.validation import bases_count
@@ -123,6 +125,8 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
     summary = _summary(case, request, result, coverage, plan, plan_cov, elapsed)
     summary["travel_times"] = matrix.source  # which estimator or file, and its measured error where known
+    add_equity(case, matrix, request, summary, bases if coverage is not None else None, plan)
+    summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
     tables: dict[str, pd.DataFrame] = {}
     if coverage is not None:
         tables["bases.csv"] = _bases_table(case, coverage)
@@ -288,7 +292,107 @@ def format_text(s: dict[str, object]) -> str:
             if r["area_class"] in plan_classes:
                 row += f" {_pct(plan_classes[r['area_class']]['share']):>8s}"
             lines.append(row)
+    extra = equity_and_rules_text(s)
+    return "\n".join(lines) + ("\n" + extra if extra else "")
+
+
+def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind: ModelKind, result: Result,
+                  plan: siting.Plan | None) -> dict[str, object]:
+    """Which rules applied; for a rule set, what it costs: the optimum without it next to the one with it."""
+    r = request.rules
+    out: dict[str, object] = {
+        "name": r.name, "description": r.description or "no rule set (any building may be a base)",
+        "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
+        "must_keep": list(r.must_keep), "must_close": list(r.must_close),
+        "excluded_sites": len(r.excluded),
+        "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in (case.sites.ids[j] for j in result.selected)
+                          if s in r.flagged],
+    }
+    if plan is not None and r.excluded:
+        out["plan_in_hand_excluded"] = [{"id": s, "why": r.excluded[s]} for s in plan.site_ids if s in r.excluded]
+    if r.name == "none" or not result.has_solution:
+        return out
+    free = SiteRules(must_keep=tuple(s for s in r.must_keep), must_close=r.must_close)
+    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+                            minutes=request.minutes, rules=free)
+    other = solve(problem, solver=request.solver, options=request.options)
+    if other.has_solution:
+        sign = 1.0 if problem.maximise else -1.0
+        out["cost"] = {
+            "objective_with_rules": result.objective, "objective_without_rules": other.objective,
+            "status_without_rules": other.status.value,
+            "cost": sign * (other.objective - result.objective),
+            "cost_note": ("how much better the model's objective is without the rule set "
+                          "(0: the rules cost nothing at this number of bases)"),
+            "bases_without_rules": [case.sites.ids[j] for j in other.selected],
+            "ruled_out_bases_without_rules": [case.sites.ids[j] for j in other.selected
+                                              if case.sites.ids[j] in r.excluded],
+        }
+    return out
+
+
+def add_equity(case: Case, matrix: TravelMatrix, request: SolveRequest, summary: dict[str, object],
+               bases: Sequence[str] | None, plan: siting.Plan | None) -> None:
+    """Equity (:mod:`siting.equity`) of the optimum and of the plan in hand, into ``summary``."""
+    if bases:
+        summary["equity"] = equity(case, matrix, list(bases), minutes=request.minutes).as_dict()
+    if plan is not None and isinstance(summary.get("plan_in_hand"), dict):
+        summary["plan_in_hand"]["equity"] = equity(case, matrix, plan.site_ids,  # type: ignore[index]
+                                                   minutes=request.minutes).as_dict()
+
+
+def rules_brief(request: SolveRequest, case: Case, bases: Sequence[str]) -> dict[str, object]:
+    """Which rules applied (no cost: for models that measure the rules' cost elsewhere)."""
+    r = request.rules
+    return {"name": r.name, "description": r.description or "no rule set (any building may be a base)",
+            "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
+            "excluded_sites": len(r.excluded),
+            "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in bases if s in r.flagged]}
+
+
+def equity_and_rules_text(s: dict[str, object]) -> str:
+    """The rules and equity lines of a summary (empty when it has neither)."""
+    lines = rules_text(s)
+    eq = equity_from_dict(s.get("equity"))
+    if eq is not None:
+        plan = s.get("plan_in_hand")
+        plan_eq = equity_from_dict(plan.get("equity")) if isinstance(plan, dict) else None
+        lines += ["", equity_text(eq, plan_eq, plan_name=str(plan["name"]) if isinstance(plan, dict) else "plan")]
     return "\n".join(lines)
+
+
+def rules_text(s: dict[str, object]) -> list[str]:
+    """Terminal lines for the ``rules`` part of a summary."""
+    r = s.get("rules")
+    if not isinstance(r, dict):
+        return []
+    lines = [f"rules: {r['name']} ({r['description']})"]
+    cost = r.get("cost")
+    if isinstance(cost, dict):
+        lines.append(f"  what the rules cost: objective {cost['objective_with_rules']:.6g} with them, "
+                     f"{cost['objective_without_rules']:.6g} without ({cost['status_without_rules']}); "
+                     f"without them the optimum keeps {len(cost['ruled_out_bases_without_rules'])} "
+                     f"site(s) the rules rule out"
+                     + (f": {', '.join(cost['ruled_out_bases_without_rules'])}"
+                        if cost["ruled_out_bases_without_rules"] else ""))
+    for f in r.get("flagged_bases") or []:
+        lines.append(f"  flagged base {f['id']}: {f['why']}")
+    for f in r.get("plan_in_hand_excluded") or []:
+        lines.append(f"  plan in hand keeps {f['id']}, which the rules rule out: {f['why']}")
+    return lines
+
+
+def equity_from_dict(d: object) -> Equity | None:
+    """An :class:`Equity` back from its ``as_dict`` form (``None`` if absent)."""
+    if not isinstance(d, dict):
+        return None
+
+    def groups(key: str) -> tuple[GroupEquity, ...]:
+        return tuple(GroupEquity(str(g["group"]), int(g["areas"]), float(g["need"]), float(g["covered_share"]),
+                                 float(g["mean_minutes"]), float(g["worst_minutes"])) for g in d.get(key) or [])
+
+    return Equity(float(d["minutes"]), groups("by_idaci_quintile"), groups("by_rural_urban_class"),
+                  str(d.get("quintile_note", "")))
 
 
 def refuse_infeasible(outcome: Outcome, *, source: str) -> None:

@@ -27,7 +27,7 @@ from scenarios.scenario_inputs import Prepared, ensure_model_runners
 from scenarios.solve import run, write_outcome
 from scenarios.warm_start import fit_start
 from siting.errors import InputError
-from siting.problems import build_problem
+from siting.problems import build_problem, count_range
 
 #: The columns of ``results.csv``/``results.parquet``, in order (the maps engineer codes against these).
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -154,16 +154,19 @@ def plan_jobs(prepared: Sequence[Prepared], *, models: Sequence[str], bases: Seq
     notes: list[str] = []
     seen: set[str] = set()
     for prep in prepared:
-        closed = set(prep.request.rules.must_close)
-        able = int(sum(1 for s, ok in zip(prep.case.sites.ids, prep.case.sites.can_be_base, strict=True)
-                       if ok and s not in closed))
+        fewest, able = count_range(prep.case, prep.request.rules)  # the site rules' range (council: 15..19)
         too_many = [b for b in bases if b > able]
+        too_few = [b for b in bases if b < fewest]
         if too_many:
             notes.append(f"{prep.title}: only {able} sites can be bases; skipped {len(too_many)} base counts "
                          f"({too_many[0]}..{too_many[-1]})")
+        if too_few:
+            notes.append(f"{prep.title}: the {prep.request.rules.name} rules need at least {fewest} bases; skipped "
+                         f"{len(too_few)} base counts ({too_few[0]}..{too_few[-1]})")
         for model in models:
             for m in minutes:
-                counts: Iterable[int | None] = [None] if model == "lscp" else [b for b in bases if b <= able]
+                counts: Iterable[int | None] = ([None] if model == "lscp"
+                                                else [b for b in bases if fewest <= b <= able])
                 for b in counts:
                     jid = make_job_id(prep.label if multi else None, model, b, m)
                     if jid not in seen:

@@ -68,7 +68,16 @@ def test_need_only_here_is_what_closing_loses(norfolk_case) -> None:  # type: ig
         (["solve", "norfolk", "--need", "wealth"], "unknown need weighting 'wealth'"),
         (["solve", "norfolk", "--minutes", "-5"], "--minutes: Input should be greater than 0"),
         (["solve", "norfolk", "--bases", "3", "--keep", "NW01", "--keep", "NW02", "--keep", "BR01", "--keep", "BR02"],
-         "infeasible: 4 must-open sites but only p = 3 bases"),
+         "the council rules need at least 15 bases"),
+        (["solve", "norfolk", "--bases", "20"], "the council rules allow at most 19 bases"),
+        (["solve", "norfolk", "--keep", "BR04"], "'BR04' cannot be kept under the council rules: unsuitable"),
+        (["solve", "norfolk", "--rules", "none", "--allow-limited"], "--allow-limited: goes with --rules council"),
+        (["solve", "norfolk", "--min-per-district", "Norwich=x"], "--min-per-district: expected N or DISTRICT=N"),
+        (["solve", "norfolk", "--min-per-district", "Nowhere=1"], "unknown district 'Nowhere'"),
+        (["solve", "norfolk", "--min-per-district", "2", "--min-per-district", "3"], "every district' given twice"),
+        (["solve", "norfolk", "--rules", "none", "--bases", "3", "--keep", "NW01", "--keep", "NW02", "--keep", "BR01",
+          "--keep", "BR02"],
+         "the site rules need at least 4 bases (the per-district minimums; 4 site(s) must be kept)"),
     ],
 )
 def test_bad_input_exit_2_one_line_no_output(tmp_path: Path, args: list[str], message: str) -> None:
