@@ -92,3 +92,19 @@ def test_sweep_lock_of_a_killed_process_is_released(tmp_path: Path) -> None:
     assert (tmp_path / LOCK_NAME).exists()  # the file stays; the lock on it went with the process
     with sweep_lock(tmp_path):
         pass
+
+
+def test_network_cache_folder_comes_from_platformdirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default cache folder is the system's (``platformdirs``); ``$SITING_CACHE_DIR`` still overrides it."""
+    import platformdirs
+
+    from siting.network.cache import ENV_VAR, default_cache_dir, network_cache_dir
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # read on Linux and BSD, ignored elsewhere
+    assert default_cache_dir() == Path(platformdirs.user_cache_dir("siting", appauthor=False))
+    if sys.platform.startswith("linux"):
+        assert default_cache_dir() == tmp_path / "xdg" / "siting"
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "mine"))
+    assert network_cache_dir(None) == tmp_path / "mine" / "network"
+    assert network_cache_dir(tmp_path / "given") == tmp_path / "given" / "network"
