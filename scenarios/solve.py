@@ -20,6 +20,7 @@ from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules, build_problem
+from siting.tables import write_tables
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
 from solvers.registry import names as solver_names
@@ -237,13 +238,15 @@ def refuse_infeasible(outcome: Outcome, *, source: str) -> None:
 
 
 def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
-    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically."""
+    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically.
+
+    Tables go through :func:`siting.tables.write_tables`: ``NAME.csv`` rounded for people with units in the column
+    names, ``NAME.parquet`` at full precision (GeoParquet where the table is a map layer), the layers in
+    ``solution.gpkg``.
+    """
     with atomic_dir(out_dir) as tmp:
         write_json(tmp / "summary.json", outcome.summary)
-        for name, table in outcome.tables.items():
-            table.to_csv(tmp / name, index=False)
-        for layer, frame in outcome.geo.items():
-            frame.to_file(tmp / "solution.gpkg", layer=layer, driver="GPKG")
+        write_tables(tmp, outcome.tables, layers=outcome.geo)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         for name, data in outcome.files.items():
