@@ -35,6 +35,7 @@ from siting.budget import CATEGORIES, FRONTLINE
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, Plan, TravelMatrix
 from siting.errors import InputError
+from siting.formatting import gap_percent, gbp
 from siting.outreach import (
     CurvePoint,
     OutreachParams,
@@ -382,7 +383,7 @@ def _h(x: object) -> str:
 
 
 def _gbp(x: object) -> str:
-    return f"£{float(x):,.0f}" if isinstance(x, int | float) and math.isfinite(float(x)) else "n/a"
+    return gbp(x)
 
 
 def format_outreach_text(s: dict[str, object]) -> str:
@@ -399,7 +400,7 @@ def format_outreach_text(s: dict[str, object]) -> str:
     if isinstance(gap, float) and math.isfinite(gap):
         fmt = _pct if "share" in str(s["objective_name"]) else _h
         head += (f" (objective {fmt(s['objective']).strip()} {s['objective_name']}, bound {fmt(s['bound']).strip()}, "
-                 f"gap {100 * gap:.3g}%)")
+                 f"gap {gap_percent(gap)})")
     lines.append(head + ("" if s.get("verified") else "  [NOT VERIFIED]"))
     if s["status"] in (Status.INFEASIBLE.value, Status.ERROR.value) or "contact_hours" not in s:
         lines.append(f"  {s['message']}")

@@ -19,6 +19,7 @@ from scenarios.output import atomic_dir, write_json
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
+from siting.formatting import gap_percent
 from siting.problems import SiteRules, build_problem
 from siting.tables import write_tables
 from siting.validation import bases_count
@@ -180,10 +181,6 @@ def _pct(x: object) -> str:
     return f"{100 * float(x):5.1f}%" if isinstance(x, int | float) and x == x else "   n/a"
 
 
-def _gap_pct(gap: float) -> str:
-    return "0%" if abs(gap) < 1e-9 else f"{100 * gap:.3g}%"
-
-
 def format_text(s: dict[str, object]) -> str:
     """A readable summary for the terminal."""
     lines = [
@@ -192,7 +189,7 @@ def format_text(s: dict[str, object]) -> str:
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
         f"solver {s['solver']}: {s['status']}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
-                                                  f"gap {_gap_pct(float(s['gap']))})"
+                                                  f"gap {gap_percent(s['gap'])})"
                                                   if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
         + ("" if s["verified"] else "  [NOT VERIFIED]"),
     ]

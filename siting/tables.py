@@ -4,8 +4,9 @@ Every result table is written twice by :func:`write_tables`, the one place that 
 
 - ``NAME.csv`` for people (spreadsheets, GIS desktops): figures rounded to what they mean and column names that
   carry their units (:data:`PEOPLE_NAMES`, :func:`decimals`): ``need_children`` rather than ``weight``,
-  ``minutes_to_base`` rather than ``base_minutes``; minutes and hours to 0.1, money to the pound, shares to
-  0.01 percentage point, coordinates to 5 decimals (about 1 m);
+  ``minutes_to_base`` rather than ``base_minutes``; minutes, hours and need to 0.1, money to the pound, shares to
+  0.01 percentage point, gaps to 0.0001 point, coordinates to 5 decimals (about 1 m), other figures to 4
+  decimals;
 - ``NAME.parquet`` at full precision with the engine's own column names; where the result has a map layer of
   the same name it is GeoParquet (the layer's geometry added).
 
@@ -35,32 +36,25 @@ PEOPLE_NAMES: dict[str, str] = {
 #: People's CSV column -> the engine's name (what readers of the CSVs use).
 ENGINE_NAMES: dict[str, str] = {v: k for k, v in PEOPLE_NAMES.items()}
 
-#: Significant digits kept for a number column no rule below names (objectives, bounds, counts as floats).
-OTHER_SIGNIFICANT_DIGITS = 6
+#: Decimal places kept for a number column no rule names (objectives and bounds, whose unit depends on the model).
+OTHER_DECIMALS = 4
 
 
-def decimals(column: str) -> int | None:
-    """Decimal places kept in a CSV for ``column`` (engine or people name); ``None``: significant digits instead."""
+def decimals(column: str) -> int:
+    """Decimal places kept in a CSV for ``column`` (an engine or a people's name)."""
     c = column.lower()
     rules: tuple[tuple[bool, int], ...] = (
         (c in ("lon", "lat"), 5),
         (c.endswith("_gbp") or c.startswith("gbp_"), 0),
         (c.endswith("_seconds"), 2),
-        ("share" in c or c == "gap", 4),
+        (c == "gap", 6),  # a relative gap: 0.0001% still shows, float noise (1e-16) does not
+        ("share" in c, 4),
         ("minutes" in c or "hours" in c, 1),
         (c.startswith(("need_children", "children")) or c in ("weight", "need_within_reach", "need_only_here"), 1),
         (c == "staff_posts", 2),
         (c == "idaci", 3),
     )
-    return next((d for hit, d in rules if hit), None)
-
-
-def _significant(values: np.ndarray, digits: int) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        finite = np.isfinite(values) & (values != 0)
-        scale = np.where(finite, 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(np.where(finite, values, 1.0))))),
-                         1.0)
-        return np.where(finite, np.round(values * scale) / scale, values)
+    return next((d for hit, d in rules if hit), OTHER_DECIMALS)
 
 
 def for_people(frame: pd.DataFrame) -> pd.DataFrame:
@@ -75,9 +69,7 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
         if not pd.api.types.is_float_dtype(series.dtype):
             continue
         d = decimals(str(col))
-        values = series.to_numpy(dtype=np.float64)
-        rounded = np.round(values, d) if d is not None else _significant(values, OTHER_SIGNIFICANT_DIGITS)
-        rounded = rounded + 0.0  # no "-0.0" in a spreadsheet
+        rounded = np.round(series.to_numpy(dtype=np.float64), d) + 0.0  # no "-0.0" in a spreadsheet
         if d == 0 and not np.isinf(rounded).any():
             out[col] = pd.array(np.where(np.isnan(rounded), 0, rounded).astype(np.int64), dtype="Int64")
             out.loc[np.isnan(rounded), col] = pd.NA  # whole pounds print without ".0"; empty stays empty
