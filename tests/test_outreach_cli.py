@@ -69,6 +69,8 @@ def test_fixed_bases_outputs(fixed: tuple[Path, str]) -> None:
     assert s["old_model"]["bases"] == 53
     assert s["old_model"]["frontline_share"] == pytest.approx(0.39, abs=0.015)
     assert "bases kept (15)" in text and "plan in hand 'council_2019'" in text
+    assert "would leave -£" in text and "£-" not in text  # the old model's overheads exceed the planned budget
+    assert "e-" not in text.split("gap ")[1].split(")")[0]  # the gap prints without float noise
 
 
 def test_auto_curve_and_its_argmax(auto: tuple[Path, str]) -> None:
