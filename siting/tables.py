@@ -30,7 +30,6 @@ PEOPLE_NAMES: dict[str, str] = {
     "weight": "need_children",
     "base_minutes": "minutes_to_base",
     "need_within_reach": "need_children_within_reach",
-    "need_only_here": "need_children_only_here",
     "covered_weight": "need_children_covered",
 }
 #: People's CSV column -> the engine's name (what readers of the CSVs use).
@@ -50,7 +49,7 @@ def decimals(column: str) -> int:
         (c == "gap", 6),  # a relative gap: 0.0001% still shows, float noise (1e-16) does not
         ("share" in c, 4),
         ("minutes" in c or "hours" in c, 1),
-        (c.startswith(("need_children", "children")) or c in ("weight", "need_within_reach", "need_only_here"), 1),
+        (c.startswith(("need_children", "children", "need_lost")) or c in ("weight", "need_within_reach"), 1),
         (c == "staff_posts", 2),
         (c == "idaci", 3),
     )
