@@ -96,12 +96,14 @@ class Journal:
 @contextlib.contextmanager
 def sweep_lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on a sweep folder (released by the OS if the process dies)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(folder / LOCK_NAME, timeout=0)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(folder / LOCK_NAME, timeout=0)
         lock.acquire()
     except filelock.Timeout:
         raise InputError("another sweep is writing to this folder now", source=str(folder)) from None
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", source=str(folder)) from None
     try:
         yield
     finally:
