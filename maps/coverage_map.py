@@ -37,6 +37,7 @@ from maps.html import esc, num, pct, script_json
 from maps.offline import make_offline, render_offline
 from maps.results import Solution
 from siting.errors import InputError
+from siting.formatting import gbp
 from siting.geo import WGS84
 
 MODES: dict[str, str] = {
@@ -120,7 +121,7 @@ def _base_popup(base: pd.Series, sol: Solution, plan_bases: set[str]) -> str:
         name = str(col)
         label = esc(name.removesuffix("_gbp").replace("_", " ").capitalize())
         if name.endswith("_gbp"):
-            rows.append((label, "£" + num(value)))
+            rows.append((label, esc(gbp(value, missing="–"))))
         else:
             rows.append((label, num(value, digits=0 if abs(float(value)) >= 100 else 1)))
     if plan_bases:

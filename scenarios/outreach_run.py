@@ -40,6 +40,7 @@ from siting.budget import CATEGORIES, FRONTLINE, check_positive
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, Plan, TravelMatrix
 from siting.errors import InputError
+from siting.formatting import gap_percent, gbp
 from siting.outreach import (
     CurvePoint,
     OutreachParams,
@@ -572,16 +573,12 @@ def _h(x: object) -> str:
     return f"{float(x):,.0f}" if isinstance(x, int | float) and math.isfinite(float(x)) else "n/a"
 
 
-def _gbp(x: object) -> str:
-    return f"£{float(x):,.0f}" if isinstance(x, int | float) and math.isfinite(float(x)) else "n/a"
-
-
 def format_outreach_text(s: dict[str, object]) -> str:
     """A readable account of an outreach outcome for the terminal."""
     par = s["parameters"]
     assert isinstance(par, dict)
     lines = [
-        f"{s['case']}: outreach model, bases {s['bases_requested']}, budget {_gbp(par['budget_gbp'])}, frontline floor "
+        f"{s['case']}: outreach model, bases {s['bases_requested']}, budget {gbp(par['budget_gbp'])}, frontline floor "
         f"{_pct(par['frontline_floor']).strip()}, sessions {par['session_minutes']:g} min, drives up to "
         f"{par['max_drive_minutes']:g} min, need = {s['need_weighting']}",
     ]
@@ -590,7 +587,7 @@ def format_outreach_text(s: dict[str, object]) -> str:
     if isinstance(gap, float) and math.isfinite(gap):
         fmt = _pct if "share" in str(s["objective_name"]) else _h
         head += (f" (objective {fmt(s['objective']).strip()} {s['objective_name']}, bound {fmt(s['bound']).strip()}, "
-                 f"gap {100 * gap:.3g}%)")
+                 f"gap {gap_percent(gap)})")
     lines.append(head + ("" if s.get("verified") else "  [NOT VERIFIED]"))
     if s["status"] in (Status.INFEASIBLE.value, Status.ERROR.value) or "contact_hours" not in s:
         lines.append(f"  {s['message']}")
@@ -605,7 +602,7 @@ def format_outreach_text(s: dict[str, object]) -> str:
                  f"{_h(s['driving_hours'])} driving, {_h(s['spare_staff_hours'])} spare")
     budget = s["budget"]
     assert isinstance(budget, dict)
-    lines.append("budget: " + " | ".join(f"{k.replace('_', ' ')} {_gbp(budget['amounts_gbp'][k])} "
+    lines.append("budget: " + " | ".join(f"{k.replace('_', ' ')} {gbp(budget['amounts_gbp'][k])} "
                                          f"({_pct(budget['shares'][k]).strip()})" for k in CATEGORIES))
     lines.append("")
     lines.append(f"{'base':6s} {'name':34s} {'staff h':>9s} {'driving h':>9s} {'contact h':>9s} {'areas':>5s}")
@@ -716,18 +713,18 @@ def _plan_lines(lines: list[str], s: dict[str, object]) -> None:
                          f"{_num(d['optimal_delta_contact_hours']):+9,.0f} "
                          f"{_num(d['optimal_delta_spare_staff_hours']):+9,.0f}")
         first = diff[0]
-        lines.append(f"    (each base costs {_gbp(first['overhead_gbp'])} a year, {_h(first['overhead_staff_hours'])} "
+        lines.append(f"    (each base costs {gbp(first['overhead_gbp'])} a year, {_h(first['overhead_staff_hours'])} "
                      "staff hours, unless its costs are overridden)")
     old = s.get("old_model")
     if isinstance(old, dict):
         at = old["at_planned_budget"]
         assert isinstance(at, dict)
-        lines.append(f"old model '{old['name']}' ({old['bases']} centres, {_gbp(old['budget_gbp'])}): contact hours "
+        lines.append(f"old model '{old['name']}' ({old['bases']} centres, {gbp(old['budget_gbp'])}): contact hours "
                      f"{_h(old.get('contact_hours'))}, frontline {_pct(old.get('frontline_share')).strip()} "
                      f"(published {_pct(old['published_frontline_share']).strip()})")
-        lines.append(f"  on the planned budget ({_gbp(at['budget_gbp'])}) its overheads would leave "
-                     f"{_gbp(at['frontline_gbp'])} for frontline staff; keeping the frontline floor would take "
-                     f"{_gbp(at['shortfall_gbp'])} a year more")
+        lines.append(f"  on the planned budget ({gbp(at['budget_gbp'])}) its overheads would leave "
+                     f"{gbp(at['frontline_gbp'])} for frontline staff; keeping the frontline floor would take "
+                     f"{gbp(at['shortfall_gbp'])} a year more")
 
 
 def _frontier_lines(lines: list[str], s: dict[str, object]) -> None:

@@ -34,6 +34,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from scenarios.package_paths import from_record
 from scenarios.yaml_lines import Key, KeyPath, LineMap, dotted, load_with_lines
 from siting.errors import InputError
 
@@ -283,8 +284,11 @@ class Scenario:
         return InputError(message, source=str(self.path), row=self.lines.line_of(key_path), field=dotted(key_path))
 
     def resolve(self, value: str, key_path: Sequence[Key], *, must_exist: bool = True) -> Path:
-        """A path from the file, made absolute against the scenario's folder (checked to exist)."""
-        p = Path(value).expanduser()
+        """A path from the file, made absolute against the scenario's folder (checked to exist).
+
+        ``package:scenarios/data/...`` (as resolved copies record package data) is relative to the installed package.
+        """
+        p = from_record(value).expanduser()
         p = (p if p.is_absolute() else self.folder / p).resolve()
         if must_exist and not p.exists():
             raise self.error(key_path, f"file not found: {p}")

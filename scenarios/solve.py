@@ -23,7 +23,9 @@ from siting.domain import Case, TravelMatrix
 from siting.equity import Equity, GroupEquity, equity_text
 from siting.equity import equity as equity
 from siting.errors import InputError, NoSolutionError, SolveFailedError
+from siting.formatting import gap_percent
 from siting.problems import SiteRules, build_problem
+from siting.tables import write_tables
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
 from solvers.registry import names as solver_names
@@ -233,10 +235,6 @@ def _pct(x: object) -> str:
     return f"{100 * float(x):5.1f}%" if isinstance(x, int | float) and x == x else "   n/a"
 
 
-def _gap_pct(gap: float) -> str:
-    return "0%" if abs(gap) < 1e-9 else f"{100 * gap:.3g}%"
-
-
 def _status_words(s: dict[str, object]) -> str:
     """The status with what it proves: the tolerance of ``optimal``, the requested gap of ``within_gap``."""
     status = s["status"]
@@ -255,7 +253,7 @@ def format_text(s: dict[str, object]) -> str:
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
         f"solver {s['solver']}: {_status_words(s)}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
-                                                  f"gap {_gap_pct(float(s['gap']))})"
+                                                  f"gap {gap_percent(s['gap'])})"
                                                   if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
         + ("" if s["verified"] else "  [NOT VERIFIED]"),
     ]
@@ -420,13 +418,15 @@ def refuse_without_solution(outcome: Outcome, *, source: str) -> None:
 
 
 def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
-    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically."""
+    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically.
+
+    Tables go through :func:`siting.tables.write_tables`: ``NAME.csv`` rounded for people with units in the column
+    names, ``NAME.parquet`` at full precision (GeoParquet where the table is a map layer), the layers in
+    ``solution.gpkg``.
+    """
     with atomic_dir(out_dir) as tmp:
         write_json(tmp / "summary.json", outcome.summary)
-        for name, table in outcome.tables.items():
-            table.to_csv(tmp / name, index=False)
-        for layer, frame in outcome.geo.items():
-            frame.to_file(tmp / "solution.gpkg", layer=layer, driver="GPKG")
+        write_tables(tmp, outcome.tables, layers=outcome.geo)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         for name, data in outcome.files.items():

@@ -55,6 +55,7 @@ from scenarios.sweep_jobs import (
 )
 from scenarios.sweep_plot import tradeoff_plot
 from siting.errors import InputError
+from siting.tables import for_people
 
 JOBS_DIR = "jobs"
 #: How long to try reaching a Dask scheduler given by address.
@@ -397,10 +398,11 @@ def results_frame(state: JournalState) -> pd.DataFrame:
 
 
 def write_results(out_dir: Path, *, title: str = "") -> pd.DataFrame:
-    """Rebuild ``results.csv``, ``results.parquet`` and ``tradeoff.png`` from the journal (atomically)."""
+    """Rebuild ``results.csv`` (rounded, :func:`siting.tables.for_people`), ``results.parquet`` (full precision) and
+    ``tradeoff.png`` from the journal (atomically)."""
     frame = results_frame(Journal(out_dir).read())
     with atomic_file(out_dir / "results.csv", check=False) as tmp:
-        frame.to_csv(tmp, index=False)
+        for_people(frame).to_csv(tmp, index=False)  # rounded for people; results.parquet keeps full precision
     with atomic_file(out_dir / "results.parquet", check=False) as tmp:
         frame.to_parquet(tmp, index=False)
     with atomic_file(out_dir / "tradeoff.png", check=False) as tmp:

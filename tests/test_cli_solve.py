@@ -38,8 +38,12 @@ def test_outputs_written(solved: tuple[Path, str]) -> None:
     assert s["need_covered_share"] >= s["plan_in_hand"]["need_covered_share"]
     assert s["plan_in_hand"]["name"] == "council_2019" and len(s["plan_in_hand"]["bases"]) == 15
     assert abs(s["need_covered_share"] - s["objective"] / s["need_total"]) < 1e-9
-    areas = pd.read_csv(out / "areas.csv")
+    areas = pd.read_parquet(out / "areas.parquet")  # full precision, the engine's names
     assert len(areas) == 538 and areas["weight"].sum() == 44201
+    people = pd.read_csv(out / "areas.csv")  # rounded for people, units in the names
+    assert list(people["id"]) == list(areas["id"]) and people["need_children"].sum() == 44201
+    assert (people["minutes_to_base"] - areas["base_minutes"]).abs().max() <= 0.05 + 1e-9
+    assert (people["minutes_to_base"] * 10 - (people["minutes_to_base"] * 10).round()).abs().max() < 1e-6
     bases = pd.read_csv(out / "bases.csv")
     assert sorted(bases["id"]) == sorted(s["bases"])
     assert {d["district"] for d in s["by_district"]} == set(areas["district"])

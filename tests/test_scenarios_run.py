@@ -64,7 +64,7 @@ def test_run_writes_outputs_and_resolved_copy_that_reproduces(tmp_path: Path) ->
     resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
     prov = resolved["provenance"]
     assert resolved["outputs"]["folder"] == str(out.resolve()) and prov["siting_version"]
-    assert str(norfolk.data_dir() / "lsoa11_demand.csv") in prov["checksums"]
+    assert "package:scenarios/data/norfolk/lsoa11_demand.csv" in prov["checksums"]  # relative to the package
     assert "norfolk" in prov["travel_matrix_sha256"]
     assert "comparison" not in text or "plan in hand 'council_2019'" in text
     comparison = (out / "comparison.txt").read_text()

@@ -13,6 +13,7 @@ from scenarios.scenario_file import load_scenario
 from scenarios.scenario_run import prepare_one
 from scenarios.solve import write_outcome
 from siting.errors import InputError
+from siting.tables import for_people
 
 
 @click.command("alternatives")
@@ -48,7 +49,7 @@ def command(scenario: Path, within_text: str, count: int, min_diff: int, out_dir
         return
     data = provenance.resolved_data(sc, [prep], out_dir=out_dir, command=provenance.command_line())
     with atomic_dir(out_dir) as tmp:
-        alternatives.table(report).to_csv(tmp / "alternatives.csv", index=False)
+        for_people(alternatives.table(report)).to_csv(tmp / "alternatives.csv", index=False)
         (tmp / "alternatives.txt").write_text(alternatives.text(report) + "\n", encoding="utf-8")
         (tmp / "scenario.resolved.yaml").write_text(provenance.dump_resolved(data), encoding="utf-8")
         for plan in report.plans:

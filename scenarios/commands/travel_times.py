@@ -79,7 +79,7 @@ def write_matrix(matrix: TravelMatrix, path: Path, *, layout: str) -> None:
 @click.option("--access-speed-kmh", type=float, default=15.0, show_default=True,
               help="Speed from a point to the road it joins.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Cache folder (default $SITING_CACHE_DIR or ~/.cache/siting).")
+              help="Cache folder (default $SITING_CACHE_DIR, else the system user cache folder, e.g. ~/.cache/siting).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--compare", is_flag=True,
               help="Compare with the straight-line estimator calibrated on Norfolk's routed drive times.")
