@@ -35,7 +35,9 @@ def fixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 @pytest.fixture(scope="module")
 def auto(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("outreach") / "auto"
-    code, text = _solve("--bases", "auto", "--rules", "none", "--out", str(out))
+    # the Norfolk default: the council's rules (suitable buildings, 2 per district, 3 in Norwich: 15-19 bases);
+    # the mechanics over 5-30 bases without rules are covered in-process by tests/test_outreach_frontier.py
+    code, text = _solve("--bases", "auto", "--out", str(out))
     assert code == 0, text
     return out, text
 
@@ -75,6 +77,13 @@ def test_fixed_bases_outputs(fixed: tuple[Path, str]) -> None:
     assert "e-" not in text.split("gap ")[1].split(")")[0]  # the gap prints without float noise
 
 
+def norfolk_suitable_ids() -> list[str]:
+    from scenarios import norfolk
+
+    frame = norfolk.suitability()
+    return list(frame.loc[frame["suitability"] == "suitable", "id"])
+
+
 @pytest.mark.slow
 def test_auto_frontier_and_its_recommendation(auto: tuple[Path, str], norfolk_case) -> None:  # type: ignore[no-untyped-def]
     from siting.coverage import evaluate as coverage
@@ -86,7 +95,10 @@ def test_auto_frontier_and_its_recommendation(auto: tuple[Path, str], norfolk_ca
     assert {"frontier.csv", "frontier.png", "summary.json", "bases.csv", "budget.csv"} <= names
     assert (out / "frontier.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     frontier = pd.read_parquet(out / "frontier.parquet")  # full precision (frontier.csv is rounded for people)
-    assert set(range(5, 31)) <= set(frontier["bases"])
+    assert set(range(15, 20)) == set(frontier["bases"])  # every count the council's rules allow
+    suitable = set(norfolk_suitable_ids())
+    for ids in frontier.loc[frontier["has_plan"].astype(bool), "site_ids"]:
+        assert set(str(ids).split()) <= suitable  # never a building the council ruled out
     s = json.loads((out / "summary.json").read_text())
     rec = s["recommendation"]
     # every point with a plan is proven at every stage; the others are proven infeasible
