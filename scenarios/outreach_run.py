@@ -22,13 +22,13 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 import siting
 from maps.outreach_plot import PlanMark, curve_png
+from scenarios.gpkg import PointLayer
 from scenarios.output import jsonable
 from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest
 from siting.budget import CATEGORIES, FRONTLINE
@@ -348,11 +348,10 @@ def _calibration(case: Case) -> dict[str, object] | None:
     }
 
 
-def _geo(case: Case, t: OutreachTables, bases: Sequence[str]) -> dict[str, gpd.GeoDataFrame]:
+def _geo(case: Case, t: OutreachTables, bases: Sequence[str]) -> dict[str, PointLayer]:
     d = case.demand.frame.set_index("id")
     areas = t.areas.copy()
-    areas_g = gpd.GeoDataFrame(areas, geometry=gpd.points_from_xy(d.loc[areas["id"], "lon"], d.loc[areas["id"], "lat"]),
-                               crs="EPSG:4326")
+    areas_g = PointLayer(areas, d.loc[areas["id"], "lon"].to_numpy(), d.loc[areas["id"], "lat"].to_numpy())
     s = case.sites.frame
     per = t.bases.set_index("id")
     kept = s["id"].isin(list(bases)).to_numpy()
@@ -362,7 +361,7 @@ def _geo(case: Case, t: OutreachTables, bases: Sequence[str]) -> dict[str, gpd.G
         contact_hours=s["id"].map(per["contact_hours"]).fillna(0.0).to_numpy(),
         driving_hours=s["id"].map(per["driving_hours"]).fillna(0.0).to_numpy(),
     )
-    sites_g = gpd.GeoDataFrame(sites, geometry=gpd.points_from_xy(s["lon"], s["lat"]), crs="EPSG:4326")
+    sites_g = PointLayer(sites, s["lon"].to_numpy(), s["lat"].to_numpy())
     return {"areas": areas_g, "sites": sites_g}
 
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 import siting
+from scenarios.gpkg import PointLayer, write_points
 from scenarios.output import atomic_dir, write_json
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
@@ -61,7 +61,8 @@ class Outcome:
     text: str
     result: Result | None = None
     coverage: CoverageSummary | None = None
-    geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    geo: dict[str, PointLayer] = field(default_factory=dict)
+    """Layers of ``solution.gpkg`` by name (WGS84 points with attributes)."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Other files by name (for example a PNG plot), written as they are."""
 
@@ -130,17 +131,14 @@ def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
     return t
 
 
-def _geo(case: Case, cov: CoverageSummary) -> dict[str, gpd.GeoDataFrame]:
+def _geo(case: Case, cov: CoverageSummary) -> dict[str, PointLayer]:
     d = case.demand.frame.set_index("id")
     areas = cov.areas.copy()
-    areas_g = gpd.GeoDataFrame(areas, geometry=gpd.points_from_xy(d.loc[areas["id"], "lon"], d.loc[areas["id"], "lat"]),
-                               crs="EPSG:4326")
+    areas_g = PointLayer(areas, d.loc[areas["id"], "lon"].to_numpy(), d.loc[areas["id"], "lat"].to_numpy())
     s = case.sites.frame
     kept = s["id"].isin(cov.bases)
-    sites_g = gpd.GeoDataFrame(
-        s[["id", "name", "district", "kind"]].assign(kept=kept.to_numpy()),
-        geometry=gpd.points_from_xy(s["lon"], s["lat"]), crs="EPSG:4326",
-    )
+    sites_g = PointLayer(s[["id", "name", "district", "kind"]].assign(kept=kept.to_numpy()),
+                         s["lon"].to_numpy(), s["lat"].to_numpy())
     return {"areas": areas_g, "sites": sites_g}
 
 
@@ -242,8 +240,8 @@ def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str
         write_json(tmp / "summary.json", outcome.summary)
         for name, table in outcome.tables.items():
             table.to_csv(tmp / name, index=False)
-        for layer, frame in outcome.geo.items():
-            frame.to_file(tmp / "solution.gpkg", layer=layer, driver="GPKG")
+        if outcome.geo:
+            write_points(tmp / "solution.gpkg", outcome.geo)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         for name, data in outcome.files.items():
