@@ -70,6 +70,7 @@ Example:
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
@@ -77,7 +78,6 @@ from typing import Literal, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 import solvers.outreach_check  # noqa: F401  (registers the independent evaluator)
 from solvers.formulations.common import site_bounds
@@ -232,8 +232,23 @@ def spec_of(problem: Problem) -> OutreachSpec:
     spec = problem.extra
     if problem.kind is not ModelKind.OUTREACH or not isinstance(spec, OutreachSpec):
         raise ProblemError("an outreach problem needs an OutreachSpec in Problem.extra")
-    spec.check(problem.n, problem.m)
+    _check_once(spec, problem.n, problem.m)
     return spec
+
+
+#: ``id(spec) -> (n, m)`` of the specs already checked (an entry leaves when its spec is collected).
+_CHECKED: dict[int, tuple[int, int]] = {}
+
+
+def _check_once(spec: OutreachSpec, n: int, m: int) -> None:
+    """``spec.check(n, m)``, once per spec and shape: the heuristics call :func:`spec_of` thousands of times."""
+    key = id(spec)
+    if _CHECKED.get(key) == (n, m):
+        return
+    spec.check(n, m)
+    if key not in _CHECKED:
+        weakref.finalize(spec, _CHECKED.pop, key, None)
+    _CHECKED[key] = (n, m)
 
 
 def servable_pairs(problem: Problem) -> tuple[IntArray, IntArray]:
@@ -410,6 +425,8 @@ def allocate_for_bases(problem: Problem, selected: Sequence[int]) -> FixedAlloca
             return FixedAllocation(None, math.nan,
                                    "no area can be served from these bases, but a reach floor needs some")
     else:
+        from scipy.optimize import linprog  # loaded when floors need it (scipy.optimize takes 0.5 s)
+
         res = linprog(cvec, A_ub=np.vstack(a_ub), b_ub=np.asarray(b_ub), bounds=(0.0, 1.0), method="highs")
         if res.status == 2:
             return FixedAllocation(None, math.nan, "these bases cannot meet the reach floors with the staff hours "
