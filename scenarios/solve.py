@@ -98,7 +98,8 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     except ValueError as exc:
         raise InputError(str(exc), source="--solver") from None
     elapsed = time.perf_counter() - t0
-    bases = tuple(case.sites.ids[j] for j in result.selected)
+    site_ids = case.sites.ids
+    bases = tuple(site_ids[j] for j in result.selected)
     coverage = evaluate(case, matrix, bases, minutes=request.minutes) if result.has_solution else None
     plan = _plan(case, request)
     plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
@@ -144,6 +145,7 @@ def _geo(case: Case, cov: CoverageSummary) -> dict[str, PointLayer]:
 
 def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSummary | None,
              plan: siting.Plan | None, plan_cov: CoverageSummary | None, elapsed: float) -> dict[str, object]:
+    site_ids = case.sites.ids
     s: dict[str, object] = {
         "case": case.name,
         "model": result.model.value,
@@ -158,7 +160,7 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "bases_requested": request.bases,
         "minutes": request.minutes,
         "need_weighting": request.need,
-        "bases": [case.sites.ids[j] for j in result.selected],
+        "bases": [site_ids[j] for j in result.selected],
         "build_seconds": result.build_s,
         "solve_seconds": result.solve_s,
         "wall_seconds": elapsed,
