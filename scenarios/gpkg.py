@@ -22,7 +22,7 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -133,6 +133,32 @@ def _values(column: pd.Series, sql_type: str) -> list[object]:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def write_layers(path: Path, layers: Mapping[str, object]) -> None:
+    """Write ``layers`` to a new GeoPackage: :class:`PointLayer` values directly; a GeoDataFrame of points is
+    converted to one; any other geometry goes through GDAL (``GeoDataFrame.to_file``)."""
+    points: dict[str, PointLayer] = {}
+    for name, layer in layers.items():
+        if isinstance(layer, PointLayer):
+            points[name] = layer
+            continue
+        geometry = getattr(layer, "geometry", None)
+        if geometry is None or not (geometry.geom_type == "Point").all() or str(layer.crs) != "EPSG:4326":  # type: ignore[attr-defined]
+            for gname, glayer in layers.items():  # not points in WGS84: GDAL writes every layer
+                _as_geodataframe(glayer).to_file(path, layer=gname, driver="GPKG")
+            return
+        frame = layer.drop(columns=[geometry.name])  # type: ignore[attr-defined]
+        points[name] = PointLayer(frame, geometry.x.to_numpy(), geometry.y.to_numpy())
+    write_points(path, points)
+
+
+def _as_geodataframe(layer: object) -> Any:
+    import geopandas as gpd
+
+    if isinstance(layer, PointLayer):
+        return gpd.GeoDataFrame(layer.frame, geometry=gpd.points_from_xy(layer.lon, layer.lat), crs="EPSG:4326")
+    return layer
 
 
 def write_points(path: Path, layers: Mapping[str, PointLayer]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 import siting
-from scenarios.gpkg import PointLayer, write_points
+from scenarios.gpkg import PointLayer, write_layers
 from scenarios.output import atomic_dir, write_json
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
@@ -243,7 +243,7 @@ def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str
         for name, table in outcome.tables.items():
             table.to_csv(tmp / name, index=False)
         if outcome.geo:
-            write_points(tmp / "solution.gpkg", outcome.geo)
+            write_layers(tmp / "solution.gpkg", outcome.geo)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         for name, data in outcome.files.items():

@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 from pandas.testing import assert_frame_equal
 
-from scenarios.gpkg import PointLayer, write_points
+from scenarios.gpkg import PointLayer, write_layers, write_points
 
 
 def _frame() -> pd.DataFrame:
@@ -77,6 +77,22 @@ def test_gdal_can_append_to_our_file(tmp_path: Path) -> None:
     assert back["id"].tolist() == ["a", "b", "c", "d"]
     assert gpd.read_file(path, layer="areas", bbox=(1.4, 52.8, 1.6, 53.0))["id"].tolist() == ["d"]
     assert pyogrio.read_info(path, layer="areas")["features"] == 4
+
+
+def test_geodataframes_are_accepted(tmp_path: Path) -> None:
+    """A GeoDataFrame of WGS84 points is written as points; other geometry goes through GDAL unchanged."""
+    frame = _frame()
+    lon, lat = np.array([0.1, 0.2, 0.3]), np.array([52.1, 52.2, 52.3])
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    write_layers(tmp_path / "a.gpkg", {"areas": gdf})
+    write_points(tmp_path / "b.gpkg", {"areas": PointLayer(frame, lon, lat)})
+    assert _schema(tmp_path / "a.gpkg") == _schema(tmp_path / "b.gpkg")
+    assert_frame_equal(gpd.read_file(tmp_path / "a.gpkg"), gpd.read_file(tmp_path / "b.gpkg"))
+    squares = gpd.GeoDataFrame({"id": ["s"]}, geometry=gpd.points_from_xy([0.5], [52.5]).buffer(0.1),
+                               crs="EPSG:4326")
+    write_layers(tmp_path / "c.gpkg", {"areas": PointLayer(frame, lon, lat), "squares": squares})
+    assert gpd.read_file(tmp_path / "c.gpkg", layer="squares").geom_type.tolist() == ["Polygon"]
+    assert gpd.read_file(tmp_path / "c.gpkg", layer="areas")["id"].tolist() == ["a", "b", "c"]
 
 
 def test_bad_layers_are_refused(tmp_path: Path) -> None:
