@@ -52,7 +52,11 @@ TILES: dict[str, tuple[str, str, str]] = {
 #: Per-base columns shown in popups when present, with their labels (outreach model adds hours).
 BASE_FIGURES: tuple[tuple[str, str, int], ...] = (
     ("need_within_reach", "Need within reach", 0),
-    ("need_only_here", "Need only this base reaches", 0),
+    ("need_lost_if_closed_alone_others_fixed", "Lost if closed alone (others fixed)", 0),
+    ("need_only_here", "Lost if closed alone (others fixed)", 0),  # result folders written before the rename
+    ("need_lost_best_replacement_others_fixed", "Lost if closed, best replacement (others fixed)", 0),
+    ("need_lost_reoptimised_same_count", "Lost if closed, all bases re-optimised", 0),
+    ("need_lost_reoptimised_fewer_bases", "Lost with one base fewer, re-optimised", 0),
     ("areas_nearest", "Areas served (nearest base)", 0),
     ("areas_served", "Areas served", 0),
     ("staff_hours", "Staff hours", 0),

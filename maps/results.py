@@ -3,8 +3,9 @@
 A *result folder* is what ``siting solve --out DIR`` writes (``scenarios.solve.write_outcome``):
 ``summary.json``, ``areas.csv`` (one row per demand area: ``id, name, district, children_0_4,
 weight, base_id, base_minutes, covered``), ``bases.csv`` (one row per kept base: ``id, name,
-district, need_within_reach, need_only_here, areas_nearest, lon, lat`` and, from the outreach
-model, ``staff_hours``/``contact_hours``) and ``solution.gpkg`` (layers ``sites``: every candidate
+district, need_within_reach, need_lost_if_closed_alone_others_fixed, areas_nearest, lon, lat``, the
+re-optimised closure values of :mod:`scenarios.closure_run` and, from the outreach model,
+``staff_hours``/``contact_hours``) and ``solution.gpkg`` (layers ``sites``: every candidate
 with ``kept``; ``areas``: area points).
 
 A *sweep folder* holds ``results.csv`` (one row per job: ``job_id, model, bases, minutes, status,

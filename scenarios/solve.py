@@ -39,6 +39,7 @@ class SolveRequest:
         options: solver options (time limit, gap, threads, seed, warm start).
         plan: name of the plan in hand to compare with (default: the case's first plan).
         params: model-specific parameters (for the outreach model).
+        closures: also compute re-optimised closure values (MCLP and p-median; :mod:`scenarios.closure_run`).
     """
 
     model: str = "mclp"
@@ -50,6 +51,7 @@ class SolveRequest:
     options: SolveOptions = field(default_factory=SolveOptions)
     plan: str | None = None
     params: dict[str, object] = field(default_factory=dict)
+    closures: bool = False
 
 
 @dataclass
@@ -112,6 +114,10 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     out = Outcome(summary, tables, text, result, coverage)
     if coverage is not None:
         out.geo = _geo(case, coverage)
+    if request.closures:
+        from scenarios.closure_run import add_to_outcome
+
+        add_to_outcome(out, case, matrix, request=request, plan=plan)
     return out
 
 
@@ -125,7 +131,8 @@ def _plan(case: Case, request: SolveRequest) -> siting.Plan | None:
 
 def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
     sites = case.sites.frame.set_index("id")
-    t = cov.per_base.copy()
+    # "need only this base reaches" is what closing it alone loses with every other base fixed: say so
+    t = cov.per_base.rename(columns={"need_only_here": "need_lost_if_closed_alone_others_fixed"})
     t["kind"] = [sites.loc[b, "kind"] for b in t["id"]]
     t["lon"] = [sites.loc[b, "lon"] for b in t["id"]]
     t["lat"] = [sites.loc[b, "lat"] for b in t["id"]]

@@ -40,6 +40,8 @@ def parse_bases(value: str | None) -> int | str | None:
 @click.option("--min-per-district", type=int, default=0, show_default=True)
 @click.option("--max-per-district", type=int, default=None)
 @click.option("--plan", default=None, help="Plan in hand to compare with (default: the case's).")
+@click.option("--closures/--no-closures", default=True, show_default=True,
+              help="MCLP/p-median: re-optimised closure values of the optimum and the plan (closures.csv).")
 @click.option("--time-limit", "time_limit_s", type=float, default=None, help="Solver time limit, seconds.")
 @click.option("--gap", "gap_rel", type=float, default=0.0, show_default=True, help="Relative gap to stop at.")
 @click.option("--threads", type=int, default=None)
@@ -67,8 +69,8 @@ def parse_bases(value: str | None) -> int | str | None:
 @user_errors
 def command(case: str, bases_text: str, minutes: float, model: str, solver: str, need: str,
             keep: tuple[str, ...], close: tuple[str, ...], min_per_district: int, max_per_district: int | None,
-            plan: str | None, time_limit_s: float | None, gap_rel: float, threads: int | None, seed: int,
-            out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
+            plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
+            seed: int, out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
@@ -88,7 +90,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         rules=SiteRules(must_keep=keep, must_close=close, min_per_district=min_per_district,
                         max_per_district=max_per_district),
         options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
-        params=params,
+        params=params, closures=closures,
     )
     outcome = run(c, matrix, request)
     refuse_infeasible(outcome, source=f"siting solve {case} --model {model}")
