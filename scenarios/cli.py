@@ -45,6 +45,7 @@ def user_errors(func: F) -> F:
 #: imported to list it).
 COMMAND_SUMMARIES: dict[str, str] = {
     "alternatives": "Find the optimum of SCENARIO and up to --count distinct plans within --within of it.",
+    "change": "The best K bases to close (--close K) or to add (--add K) from a plan of CASE, exactly, the rest fixed.",
     "compare": "Compare plans A and B: the sites each keeps and closes, and the measures side by side.",
     "map": "Write a self-contained coverage map (one HTML file, no CDN) of SOURCE.",
     "report": "Write the report of the sweep folder SWEEP_DIR (results.csv and jobs/) as one HTML file.",
