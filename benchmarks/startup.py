@@ -90,8 +90,10 @@ def time_once(tree: Path, command: str, scratch: Path, index: int) -> tuple[floa
 
 def _knows(tree: Path, option: str) -> bool:
     """Whether ``siting solve`` of the code in ``tree`` has ``option``."""
-    proc = subprocess.run([sys.executable, "-m", "scenarios", "solve", "--help"], env={**os.environ,
-                          "PYTHONPATH": str(tree)}, capture_output=True, text=True, check=False)
+    # cwd away from the checkout: `python -m` looks in the working directory before PYTHONPATH
+    proc = subprocess.run([sys.executable, "-m", "scenarios", "solve", "--help"],
+                          env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tempfile.gettempdir(),
+                          capture_output=True, text=True, check=False)
     return option in proc.stdout
 
 
