@@ -547,8 +547,8 @@ class CurvePoint:
         status: the solve's status (for the frontline-floor model, or the relaxed one if that failed).
         meets_frontline_floor: the plan keeps the frontline floor (else it is the best plan without it).
         objective: need-weighted contact hours (the model's objective), NaN without a plan.
-        contact_hours, need_served_share, frontline_share, staff_hours_available, driving_hours,
-            spare_staff_hours: what the plan found delivers.
+        contact_hours, need_served_share, frontline_share, staff_hours_available, driving_hours, spare_staff_hours:
+            what the plan found delivers.
         site_ids: its bases.
         seconds: time spent on this number of bases.
         note: why the frontline floor fails, when it does.

@@ -80,7 +80,12 @@
         zIndexOffset: icon.z, keyboard: false
       });
       marker.bindPopup(popup, {maxWidth: 340});
-      marker.bindTooltip(site.tip + (kind === "kept" ? " · kept" : " · closed"), {direction: "top", offset: [0, -8]});
+      if (kind === "kept") {
+        // a kept base carries its name on the map (site.tip arrives HTML-escaped from Python)
+        marker.bindTooltip(site.tip, {permanent: true, direction: "right", offset: [9, 0], className: "siting-label"});
+      } else {
+        marker.bindTooltip(site.tip + " · closed", {direction: "top", offset: [0, -8]});
+      }
       return marker;
     }
 
@@ -107,14 +112,58 @@
 
     var legend = L.control({position: "bottomright"});
     legend.onAdd = function () {
-      var div = L.DomUtil.create("div", "siting-legend leaflet-control");
+      var box = L.DomUtil.create("div", "siting-legend-box leaflet-control");
+      var toggle = L.DomUtil.create("button", "siting-legend-toggle", box);
+      toggle.type = "button";
+      toggle.setAttribute("aria-expanded", "true");
+      toggle.textContent = "Legend";
+      var div = L.DomUtil.create("div", "siting-legend", box);
       div.innerHTML = d.legendHtml;
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
+      toggle.addEventListener("click", function () { setLegendOpen(box.classList.contains("collapsed")); });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
     };
     legend.addTo(map);
-    var legendDiv = legend.getContainer();
+    var legendBox = legend.getContainer();
+    var legendDiv = legendBox.querySelector(".siting-legend");
+
+    function setLegendOpen(open) {
+      legendBox.classList.toggle("collapsed", !open);
+      legendBox.querySelector(".siting-legend-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+      fitLegend();
+    }
+
+    /* Keep the legend below the layer control (both on the right): its height is what is left. */
+    function fitLegend() {
+      var mapBox = map.getContainer().getBoundingClientRect();
+      var layers = map.getContainer().querySelector(".leaflet-control-layers");
+      var top = layers ? layers.getBoundingClientRect().bottom - mapBox.top : 0;
+      var bottom = mapBox.bottom - legendBox.getBoundingClientRect().bottom;
+      var toggleH = legendBox.querySelector(".siting-legend-toggle").getBoundingClientRect().height;
+      var room = mapBox.height - top - bottom - toggleH - 24;
+      legendDiv.style.maxHeight = Math.max(room, 60) + "px";
+    }
+    if (map.getSize().x < 900) {  // narrow: the legend starts collapsed, so the map needs no room for it
+      legendBox.classList.add("collapsed");
+      map.fitBounds(cfg.areas.getBounds(), {padding: [10, 10]});
+    }
+    map.on("resize", fitLegend);
+
+    /* Printing resizes the map (print stylesheet): fit the areas again, clear of the printed legend. */
+    function fitForPrint() {
+      map.invalidateSize({animate: false});
+      var legendWidth = legendDiv.getBoundingClientRect().width || 0;
+      map.fitBounds(cfg.areas.getBounds(), {paddingTopLeft: [8, 8], paddingBottomRight: [legendWidth + 16, 8],
+                                            animate: false});
+    }
+    window.addEventListener("beforeprint", fitForPrint);
+    if (window.matchMedia) {
+      var printQuery = window.matchMedia("print");
+      if (printQuery.addEventListener) {
+        printQuery.addEventListener("change", function (e) { if (e.matches) { fitForPrint(); } });
+      }
+    }
 
     function updateLegend() {
       var s = sol();
@@ -135,6 +184,8 @@
           return '<li><span class="swatch" style="background:' + s.baseColours[b] + '"></span>' + label + "</li>";
         }).join("");
       }
+      legendDiv.querySelectorAll(".swatch").forEach(function (sw) { sw.style.opacity = String(d.fillOpacity); });
+      fitLegend();
     }
 
     function syncPage() {
@@ -194,6 +245,7 @@
     return {
       show: show,
       setMode: setMode,
+      setLegendOpen: setLegendOpen,
       current: function () { return state.k; },
       mode: function () { return state.mode; },
       count: function () { return d.solutions.length; }

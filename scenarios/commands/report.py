@@ -31,14 +31,22 @@ from siting.errors import InputError
 @click.option("--boundaries", "boundaries_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Area polygons (GeoJSON, GeoPackage, shapefile) if not the packaged ones.")
 @click.option("--boundary-id", default="id", show_default=True, help="Column of --boundaries holding area ids.")
+@click.option("--excel", "excel_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report's tables as an Excel workbook (rounded, labelled).")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also print the report to PDF (A4) with headless Chromium.")
 @user_errors
 def command(sweep_dir: Path, out_path: Path, case: str | None, tiles: str | None, title: str | None,
-            boundaries_path: Path | None, boundary_id: str) -> None:
+            boundaries_path: Path | None, boundary_id: str, excel_path: Path | None, pdf_path: Path | None) -> None:
     """Write the report of the sweep folder SWEEP_DIR (results.csv and jobs/) as one HTML file.
 
     The page has the trade-off curves, a slider switching the map between the sweep's solutions,
     coverage by district, the budget split when present and the comparison with the plan in hand.
     """
+    if pdf_path is not None:
+        from maps.pdf import chromium
+
+        chromium()  # no Chromium: say so before writing anything
     sweep = read_sweep(sweep_dir, case=case)
     first = sweep.solutions[0][1]
     if boundaries_path is not None:
@@ -59,3 +67,21 @@ def command(sweep_dir: Path, out_path: Path, case: str | None, tiles: str | None
         raise InputError(f"cannot write: {exc.strerror or exc}", source=str(png)) from None
     click.echo(f"written {out_path} ({size_text(len(page.encode('utf-8')))}): {len(sweep.solutions)} solutions"
                + (f"; curves in {png}" if panels else ""))
+    if excel_path is not None:
+        from maps.excel import report_workbook
+
+        try:
+            with atomic_file(excel_path) as tmp:
+                report_workbook(sweep, tmp, title=title)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", source=str(excel_path)) from None
+        click.echo(f"written {excel_path}: the report's tables")
+    if pdf_path is not None:
+        from maps.pdf import html_to_pdf
+
+        try:
+            with atomic_file(pdf_path) as tmp:
+                html_to_pdf(out_path, tmp)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", source=str(pdf_path)) from None
+        click.echo(f"written {pdf_path}: the report as PDF (A4)")

@@ -254,3 +254,17 @@ def test_multi_case_sweep_needs_a_case(tmp_path: Path, sweep_dir: Path) -> None:
     with pytest.raises(InputError, match="choose one with --case"):
         read_sweep(folder)
     assert len(read_sweep(folder, case="norfolk").solutions) == 2
+
+
+def test_report_opens_on_the_plan_in_hands_count() -> None:
+    from types import SimpleNamespace
+
+    from maps.report import initial_solution
+
+    plan = {"bases": ["a"] * 15}
+    sols = [SimpleNamespace(n_bases=n, plan_in_hand=plan) for n in (5, 10, 15, 20, 25)]
+    assert initial_solution(sols) == 2  # type: ignore[arg-type]
+    near = [SimpleNamespace(n_bases=n, plan_in_hand=plan) for n in (5, 14, 16, 25)]
+    assert initial_solution(near) == 2  # type: ignore[arg-type]  # 14 and 16 tie: the larger
+    none = [SimpleNamespace(n_bases=n, plan_in_hand=None) for n in (5, 25, 10)]
+    assert initial_solution(none) == 1  # type: ignore[arg-type]  # no plan: the most bases

@@ -1,0 +1,56 @@
+"""Jinja2 for pages: one autoescaping environment over ``maps/templates`` and the number filters.
+
+Every value a template prints is escaped unless it is :class:`markupsafe.Markup` (already-built
+fragments such as an inline SVG chart). The filters return plain text, so a name passed through
+them is escaped by the template like any other value.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from maps.html import is_missing
+
+
+def templates_dir() -> Path:
+    """The package's Jinja2 templates."""
+    return Path(__file__).resolve().parent / "templates"
+
+
+def fnum(value: object, digits: int = 0, missing: str = "–") -> str:
+    """A number with thousands separators (text as it is; missing as ``missing``)."""
+    if is_missing(value):
+        return missing
+    try:
+        return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def fpct(value: object, digits: int = 1, missing: str = "–") -> str:
+    """A share (0-1) as a percentage."""
+    if is_missing(value):
+        return missing
+    try:
+        return f"{100 * float(value):.{digits}f}%"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def label(key: object) -> str:
+    """``frontline_delivery`` -> ``frontline delivery``."""
+    return str(key).replace("_", " ")
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The autoescaping environment (undefined names are errors, not empty strings)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             extensions=["jinja2.ext.do"])
+    env.filters.update(num=fnum, pct=fpct, label=label)
+    env.tests.update(missing=is_missing)
+    return env

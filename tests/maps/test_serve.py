@@ -1,0 +1,231 @@
+"""``siting serve`` as a user runs it: started on a free localhost port, used, stopped, restarted.
+
+The server is the real command in a subprocess. The API refuses bad requests with a 4xx status and
+a message naming the field; re-optimisation with locks gives the exact optimum under those locks
+(checked against an independent solve in this process); the plan survives a restart (state on
+disk); the page in Chromium re-optimises with the locks chosen in its site table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from siting.coverage import evaluate
+from siting.domain import Case, TravelMatrix
+from siting.problems import SiteRules, build_problem
+from solvers import solve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "scenarios", "serve", "norfolk", "--folder", str(folder),
+                                      "--port", str(self.port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read() if self.proc.stderr else ''}")
+            try:
+                urllib.request.urlopen(self.url + "/api/state", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("server did not start")
+
+    def call(self, method: str, path: str, body: Any = None, *, content_type: str = "application/json",
+             raw: bytes | None = None) -> tuple[int, dict[str, Any]]:
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers={"Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def serve_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("serve") / "state"
+
+
+@pytest.fixture(scope="module")
+def server(serve_folder: Path) -> Iterator[Server]:
+    s = Server(serve_folder)
+    yield s
+    s.stop()
+
+
+def exact(case: Case, matrix: TravelMatrix, p: int, minutes: float, keep: tuple[str, ...] = (),
+          close: tuple[str, ...] = ()) -> float:
+    r = solve(build_problem(case, matrix, model="mclp", bases=p, minutes=minutes,
+                            rules=SiteRules(must_keep=keep, must_close=close)))
+    assert r.status.value == "optimal"
+    return evaluate(case, matrix, [case.sites.ids[j] for j in r.selected], minutes=minutes).need_covered
+
+
+def test_binds_localhost_only(server: Server) -> None:
+    from scenarios.commands.serve import command
+
+    host = next(p for p in command.params if p.name == "host")
+    assert host.default == "127.0.0.1"
+    with socket.socket() as s:
+        s.settimeout(1)
+        host = socket.gethostbyname(socket.gethostname())
+        if host.startswith("127."):
+            pytest.skip("no non-loopback address on this machine")
+        assert s.connect_ex((host, server.port)) != 0, "the server answers on a non-loopback address"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"bases": 0, "minutes": 20}, "'bases'"),
+    ({"bases": 15, "minutes": -1}, "'minutes'"),
+    ({"bases": 15, "minutes": 500}, "'minutes'"),
+    ({"bases": 15, "minutes": 20, "keep": ["NO-SUCH"]}, "unknown site id 'NO-SUCH'"),
+    ({"bases": 2, "minutes": 20, "keep": ["SN01", "SN02", "BR01"]}, "only 2 bases"),
+    ({"bases": 15, "minutes": 20, "keep": ["SN01"], "close": ["SN01"]}, "both kept and closed"),
+    ({"bases": "15", "minutes": 20}, "'bases'"),
+    ({"bases": 15, "minutes": 20, "keep": "SN01"}, "'keep'"),
+])
+def test_bad_requests_are_refused_with_the_field(server: Server, body: dict[str, Any], field: str) -> None:
+    status, out = server.call("POST", "/api/optimise", body)
+    assert status == 422 and field in out["error"], out
+
+
+def test_malformed_requests(server: Server) -> None:
+    assert server.call("POST", "/api/optimise", raw=b"{not json")[0] == 400
+    assert server.call("POST", "/api/optimise", raw=b"[1, 2]")[0] == 400
+    assert server.call("POST", "/api/optimise", {"bases": 3}, content_type="text/plain")[0] == 415
+    assert server.call("POST", "/api/optimise", raw=b"x" * 300_000)[0] == 413
+    assert server.call("GET", "/api/sweep/nope")[0] == 404
+    assert server.call("PUT", "/api/state", {"bases": ["NO-SUCH"], "minutes": 20})[0] == 422
+
+
+def test_reoptimise_with_locks_is_exact(server: Server, norfolk_case: tuple[Case, TravelMatrix]) -> None:
+    case, matrix = norfolk_case
+    free = exact(case, matrix, 15, 20.0)
+    status, out = server.call("POST", "/api/optimise", {"bases": 15, "minutes": 20})
+    assert status == 200 and out["status"] == "optimal"
+    assert out["need_covered"] == pytest.approx(free, rel=1e-9)
+    keep, close = ("BR01", "KL01"), tuple(out["bases"][:3])
+    status, locked = server.call("POST", "/api/optimise", {"bases": 15, "minutes": 20, "keep": list(keep),
+                                                           "close": list(close)})
+    assert status == 200 and locked["status"] == "optimal"
+    assert set(keep) <= set(locked["bases"]) and not set(close) & set(locked["bases"])
+    assert len(locked["bases"]) == 15
+    assert locked["need_covered"] == pytest.approx(exact(case, matrix, 15, 20.0, keep, close), rel=1e-9)
+    assert locked["need_covered"] <= free + 1e-6
+    got = evaluate(case, matrix, locked["bases"], minutes=20.0).need_covered
+    assert got == pytest.approx(locked["need_covered"], rel=1e-9)
+
+
+def test_sweep_in_the_background_with_progress(server: Server, norfolk_case: tuple[Case, TravelMatrix]) -> None:
+    case, matrix = norfolk_case
+    status, started = server.call("POST", "/api/sweep", {"minutes": 25, "from": 3, "to": 6})
+    assert status == 202
+    seen = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        _, s = server.call("GET", f"/api/sweep/{started['id']}")
+        seen.append(s["done"])
+        if s["status"] != "running":
+            break
+        time.sleep(0.2)
+    assert s["status"] == "done" and s["done"] == s["total"] == 4
+    assert seen == sorted(seen)
+    for row in s["results"]:
+        assert row["need_covered"] == pytest.approx(exact(case, matrix, row["bases"], 25.0), rel=1e-9)
+    _, optima = server.call("GET", "/api/optima")
+    assert set(optima["25"]) >= {"3", "4", "5", "6"}
+
+
+def test_state_survives_a_restart(server: Server, serve_folder: Path) -> None:
+    plan = {"bases": ["BR01", "KL01", "NW01"], "minutes": 25, "keep": ["BR01"], "close": ["SN01"]}
+    assert server.call("PUT", "/api/state", plan)[0] == 200
+    server.stop()
+    again = Server(serve_folder)
+    try:
+        _, state = again.call("GET", "/api/state")
+        assert {k: state["plan"][k] for k in plan} == plan
+        _, optima = again.call("GET", "/api/optima")
+        assert "25" in optima  # the sweep's optima are kept too
+    finally:
+        again.stop()
+
+
+@pytest.mark.browser
+def test_page_reoptimises_with_locks(browser: Any, serve_folder: Path, norfolk_case: tuple[Case, TravelMatrix],
+                                     artifacts: Path) -> None:
+    case, matrix = norfolk_case
+    s = Server(serve_folder)
+    try:
+        saved = {"bases": ["BR01", "KL01", "NW01"], "minutes": 25, "keep": [], "close": []}
+        assert s.call("PUT", "/api/state", saved)[0] == 200
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(s.url + "/")
+        page.wait_for_function("window.explorer && window.explorer.serverReady")
+        page.evaluate("window.explorer.serverReady")
+        # the plan saved before the restart is back
+        assert page.evaluate("window.explorer.figures.bases.length") == 3
+        page.click("#ex-reset-plan")
+        bases = page.evaluate("window.explorer.figures.bases.map(j => window.explorer.d.sites.ids[j])")
+        assert len(bases) == 15
+        kept_lock = next(sid for j, sid in enumerate(case.sites.ids) if case.sites.can_be_base[j] and sid not in bases)
+        closed_lock = bases[0]
+        j_keep, j_close = case.sites.ids.index(kept_lock), case.sites.ids.index(closed_lock)
+        page.locator(f'#ex-sites input[data-site="{j_keep}"]').click()  # keep a closed site ...
+        page.select_option(f'select[data-lock="{j_keep}"]', "1")
+        page.select_option(f'select[data-lock="{j_close}"]', "-1")  # ... and lock one of the plan's closed
+        page.fill("#ex-minutes", "20")
+        page.press("#ex-minutes", "Enter")
+        p = page.evaluate("window.explorer.figures.bases.length")
+        assert p == 16
+        with page.expect_response(lambda r: r.url.endswith("/api/optimise")):
+            page.click("#ex-optimise")
+        page.wait_for_function("document.getElementById('ex-server').textContent.startsWith('Re-optimised')")
+        got = page.evaluate("window.explorer.figures")
+        ids = {case.sites.ids[j] for j in got["bases"]}
+        assert kept_lock in ids and closed_lock not in ids and len(ids) == p
+        want = exact(case, matrix, p, 20.0, (kept_lock,), (closed_lock,))
+        assert got["need_covered"] == pytest.approx(want, rel=1e-9)
+        page.screenshot(path=str(artifacts / "serve_reoptimised.png"))
+        time.sleep(0.5)  # the page saves its plan (debounced)
+        _, state = s.call("GET", "/api/state")
+        assert set(state["plan"]["bases"]) == ids and state["plan"]["keep"] == [kept_lock]
+        assert errors == []
+    finally:
+        s.stop()
