@@ -91,9 +91,12 @@ class Journal:
 @contextlib.contextmanager
 def sweep_lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on a sweep folder (released by the OS if the process dies)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_NAME
-    with path.open("a") as f:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        f = (folder / LOCK_NAME).open("a")
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", source=str(folder)) from None
+    with f:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

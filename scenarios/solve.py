@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import siting
@@ -18,7 +20,7 @@ from scenarios.gpkg import PointLayer, write_layers
 from scenarios.output import atomic_dir, write_json
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
-from siting.errors import InputError
+from siting.errors import InputError, NoSolutionError, SolveFailedError
 from siting.problems import SiteRules, build_problem
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
@@ -69,6 +71,18 @@ class Outcome:
     """Other files by name (for example a PNG plot), written as they are."""
 
 
+#: Capacitated models: nothing supplies site capacities yet (no capacity data for any case).
+NEEDS_CAPACITY = ("cpmedian", "cmclp")
+
+
+def capacity_missing(model: str) -> str:
+    """Why ``model`` cannot run here ('' if it can): capacitated models need capacities nobody supplies yet."""
+    if model in NEEDS_CAPACITY:
+        return (f"model {model} needs a capacity for every site, and no capacity data is available yet "
+                "(no case or scenario file supplies site capacities); use pmedian or mclp")
+    return ""
+
+
 #: Runners for models that are not plain coverage/distance models (the outreach model registers here).
 MODEL_RUNNERS: dict[str, Callable[[Case, TravelMatrix, SolveRequest], Outcome]] = {}
 
@@ -83,6 +97,8 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
         kind = ModelKind(request.model)
     except ValueError:
         raise InputError(f"unknown model {request.model!r}", source="--model") from None
+    if why := capacity_missing(request.model):
+        raise InputError(why, source="--model")
     if request.solver != "auto" and request.solver not in solver_names():
         raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
                          source="--solver")
@@ -150,6 +166,25 @@ def _geo(case: Case, cov: CoverageSummary) -> dict[str, PointLayer]:
     return {"areas": areas_g, "sites": sites_g}
 
 
+_SITE_LIST = re.compile(r"(\bsites?\b[^\[\]]{0,30}?)\[([\d,\s]*)\]")
+_AREA_LIST = re.compile(r"(\bdemand points?\b[^\[\]]{0,30}?)\[([\d,\s]*)\]")
+
+
+def name_indices(message: str, case: Case) -> str:
+    """``message`` with the solver's index lists (``sites [40]``, ``demand points [3, 7]``) given as ids."""
+
+    def ids(names: Sequence[str]) -> Callable[[re.Match[str]], str]:
+        def sub(m: re.Match[str]) -> str:
+            idx = [int(t) for t in m.group(2).replace(",", " ").split()]
+            if any(not 0 <= i < len(names) for i in idx):
+                return m.group(0)
+            return m.group(1) + ", ".join(str(names[i]) for i in idx)
+        return sub
+
+    message = _SITE_LIST.sub(ids(case.sites.ids), message)
+    return _AREA_LIST.sub(ids(case.demand.ids), message).replace("demand points", "demand areas")
+
+
 def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSummary | None,
              plan: siting.Plan | None, plan_cov: CoverageSummary | None, elapsed: float) -> dict[str, object]:
     site_ids = case.sites.ids
@@ -159,11 +194,13 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "solver": result.solver,
         "solver_version": result.solver_version,
         "status": result.status.value,
-        "message": result.message,
+        "message": name_indices(result.message, case),
         "verified": result.verified,
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
+        "gap_requested": request.options.gap_rel,
+        "tolerance_rel": result.tolerance_rel,
         "bases_requested": request.bases,
         "minutes": request.minutes,
         "need_weighting": request.need,
@@ -174,6 +211,9 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "siting_version": siting.__version__,
         "provenance": case.provenance,
     }
+    lost = result.details.get("uncoverable")
+    if lost is not None:
+        s["uncoverable_areas"] = [case.demand.ids[int(i)] for i in np.asarray(lost)]
     if cov is not None:
         s.update({k: v for k, v in cov.as_dict().items() if k not in ("bases", "minutes")})
     if plan is not None and plan_cov is not None:
@@ -190,6 +230,16 @@ def _gap_pct(gap: float) -> str:
     return "0%" if abs(gap) < 1e-9 else f"{100 * gap:.3g}%"
 
 
+def _status_words(s: dict[str, object]) -> str:
+    """The status with what it proves: the tolerance of ``optimal``, the requested gap of ``within_gap``."""
+    status = s["status"]
+    if status == Status.OPTIMAL.value and isinstance(s.get("tolerance_rel"), float):
+        return f"optimal within {s['tolerance_rel']:g}"
+    if status == Status.WITHIN_GAP.value and isinstance(s.get("gap_requested"), float):
+        return f"within_gap: stopped at the requested gap {s['gap_requested']:g}, not proven optimal"
+    return str(status)
+
+
 def format_text(s: dict[str, object]) -> str:
     """A readable summary for the terminal."""
     lines = [
@@ -197,7 +247,7 @@ def format_text(s: dict[str, object]) -> str:
         f"{'fewest' if s.get('bases_requested') is None else s.get('bases_requested')} bases, "
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
-        f"solver {s['solver']}: {s['status']}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
+        f"solver {s['solver']}: {_status_words(s)}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
                                                   f"gap {_gap_pct(float(s['gap']))})"
                                                   if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
         + ("" if s["verified"] else "  [NOT VERIFIED]"),
@@ -206,6 +256,10 @@ def format_text(s: dict[str, object]) -> str:
         lines.append(f"  {s['message']}")
         return "\n".join(lines)
     lines.append(f"bases kept ({len(s['bases'])}): {', '.join(s['bases'])}")  # type: ignore[arg-type]
+    lost = s.get("uncoverable_areas")
+    if isinstance(lost, list) and lost:
+        lines.append(f"areas no site can cover within {s['minutes']:g} minutes, left out ({len(lost)}): "
+                     + ", ".join(map(str, lost[:20])) + (", ... (all in summary.json)" if len(lost) > 20 else ""))
     if "need_covered_share" in s:
         lines.append(f"need covered: {_pct(s['need_covered_share'])} of {s['need_total']:,.0f}; "
                      f"worst travel {s['worst_minutes']:.1f} min, need-weighted mean {s['mean_minutes']:.1f} min")
@@ -241,6 +295,21 @@ def refuse_infeasible(outcome: Outcome, *, source: str) -> None:
     """
     if outcome.summary.get("status") == Status.INFEASIBLE.value:
         raise InputError(f"infeasible: {outcome.summary.get('message', '')}", source=source)
+
+
+def refuse_without_solution(outcome: Outcome, *, source: str) -> None:
+    """Infeasible options are a user mistake (:func:`refuse_infeasible`, exit 2); no solution within the limits
+    is :class:`~siting.errors.NoSolutionError` (exit 3); a failed or unverified solve is
+    :class:`~siting.errors.SolveFailedError` (exit 1). Any status with a solution passes."""
+    refuse_infeasible(outcome, source=source)
+    result = outcome.result
+    if result is None or result.has_solution:
+        return
+    status, message = outcome.summary.get("status"), outcome.summary.get("message") or ""
+    if status == Status.ERROR.value:
+        raise SolveFailedError(f"{source}: the solver failed: {message}")
+    raise NoSolutionError(f"no solution within the limits ({status}: {message or 'no solution found'})",
+                          source=source)
 
 
 def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:

@@ -70,6 +70,10 @@ class JobOutput:
     failed: bool = False
 
 
+#: More bases than any service has sites (a range like 1:10**9 would exhaust memory).
+MAX_BASES = 100_000
+
+
 def parse_bases(text: str) -> list[int]:
     """``5:30`` (inclusive), ``5:30:5`` (step), ``7,12,15`` or a mix (``5:10,15,20``) -> sorted counts."""
     out: set[int] = set()
@@ -84,13 +88,20 @@ def parse_bases(text: str) -> list[int]:
                 lo, hi, step = bits[0], bits[1], (bits[2] if len(bits) == 3 else 1)
                 if hi < lo:
                     raise ValueError
+                if hi > MAX_BASES:
+                    raise InputError(f"base counts above {MAX_BASES} are not supported, got {text!r}",
+                                     source="--bases")
                 out.update(range(lo, hi + 1, step))
             else:
                 out.add(int(part))
+        except InputError:
+            raise
         except ValueError:
             raise InputError(f"expected counts like 5:30, 5:30:5 or 7,12,15, got {text!r}", source="--bases") from None
     if not out or min(out) < 1:
         raise InputError(f"base counts must be at least 1, got {text!r}", source="--bases")
+    if max(out) > MAX_BASES:
+        raise InputError(f"base counts above {MAX_BASES} are not supported, got {text!r}", source="--bases")
     return sorted(out)
 
 
@@ -100,9 +111,11 @@ def parse_minutes(text: str) -> list[float]:
         values = sorted({float(v) for v in str(text).replace(" ", "").split(",") if v})
     except ValueError:
         raise InputError(f"expected minutes like 15,20,30, got {text!r}", source="--minutes") from None
-    if not values or min(values) <= 0 or not all(math.isfinite(v) for v in values):
+    if not values:
         raise InputError(f"minutes must be positive, got {text!r}", source="--minutes")
-    return values
+    from scenarios.scenario_file import Minutes, check_value
+
+    return [check_value(Minutes, v, source="--minutes") for v in values]
 
 
 def compact_counts(counts: Sequence[int]) -> str:

@@ -51,8 +51,59 @@ def dotted(path: Sequence[Key]) -> str:
     return out
 
 
+#: The most values (keys, items, scalars) a scenario file may expand to, aliases included. A real scenario
+#: has a few thousand; an alias bomb ("billion laughs") would expand to billions and is refused at this count.
+MAX_NODES = 200_000
+#: The deepest nesting a scenario file may have (a real one has about 5 levels).
+MAX_DEPTH = 64
+
+
 class _Loader(yaml.SafeLoader):
     """The safe loader; used only to compose nodes and construct scalars."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_expansion(root: yaml.Node, *, source: str) -> None:
+    """Refuse a node graph that expands to more than :data:`MAX_NODES` values, nests deeper than
+    :data:`MAX_DEPTH`, or refers to itself (a recursive alias), before anything is expanded.
+
+    The expanded size is counted once per distinct node (aliases share nodes), so this takes time in
+    proportion to the file, not to what it would expand to.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = min(1 + sum(size[id(k)] for k in kids), MAX_NODES + 1)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            if size[key] > MAX_NODES:
+                raise InputError(f"expands to more than {MAX_NODES:,} values (aliases repeated many times over?): "
+                                 "refused", source=source, row=node.start_mark.line + 1)
+            if depth[key] > MAX_DEPTH:
+                raise InputError(f"nests deeper than {MAX_DEPTH} levels: refused", source=source,
+                                 row=node.start_mark.line + 1)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise InputError("an alias refers to the value that holds it (a loop): refused", source=source,
+                             row=node.start_mark.line + 1)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in _children(node) if id(k) not in size)
 
 
 def _convert(loader: _Loader, node: yaml.Node, path: KeyPath, lines: LineMap, source: str) -> Any:
@@ -89,6 +140,7 @@ def load_yaml(text: str, *, source: str) -> tuple[Any, LineMap]:
         if node is None:
             return None, lines
         lines.lines[()] = node.start_mark.line + 1
+        check_expansion(node, source=source)
         return _convert(loader, node, (), lines, source), lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

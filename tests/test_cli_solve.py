@@ -66,7 +66,7 @@ def test_need_only_here_is_what_closing_loses(norfolk_case) -> None:  # type: ig
         (["solve", "norfolk", "--bases", "x"], "--bases: expected a whole number"),
         (["solve", "norfolk", "--keep", "ZZ99"], "unknown site id 'ZZ99'"),
         (["solve", "norfolk", "--need", "wealth"], "unknown need weighting 'wealth'"),
-        (["solve", "norfolk", "--minutes", "-5"], "travel-time limit must be positive"),
+        (["solve", "norfolk", "--minutes", "-5"], "--minutes: Input should be greater than 0"),
         (["solve", "norfolk", "--bases", "3", "--keep", "NW01", "--keep", "NW02", "--keep", "BR01", "--keep", "BR02"],
          "infeasible: 4 must-open sites but only p = 3 bases"),
     ],

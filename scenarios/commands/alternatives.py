@@ -8,7 +8,7 @@ import click
 
 from scenarios import alternatives, provenance
 from scenarios.cli import user_errors
-from scenarios.output import atomic_dir
+from scenarios.output import atomic_dir, check_out_dir
 from scenarios.scenario_file import load_scenario
 from scenarios.scenario_run import prepare_one
 from scenarios.solve import write_outcome
@@ -34,6 +34,8 @@ def command(scenario: Path, within_text: str, count: int, min_diff: int, out_dir
     the search stops early when the best remaining plan is outside the tolerance. Every plan's
     objective is recomputed independently.
     """
+    if out_dir is not None:
+        check_out_dir(out_dir)
     within = alternatives.parse_tolerance(within_text)
     if count < 1:
         raise InputError(f"must be at least 1, got {count}", source="--count")

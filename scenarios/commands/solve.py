@@ -8,7 +8,9 @@ import click
 
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
-from scenarios.solve import SolveRequest, refuse_infeasible, run, write_outcome
+from scenarios.output import check_out_dir
+from scenarios.scenario_file import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
+from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
 from siting.problems import SiteRules
 from solvers import SolveOptions
@@ -66,23 +68,52 @@ def parse_bases(value: str | None) -> int | str | None:
               help="Outreach: extra contact hours a year per child in an income-deprived family [8.0].")
 @click.option("--objective", "outreach_objective", type=click.Choice(["hours", "share"]), default=None,
               help="Outreach: maximise need-weighted contact hours, or the need-weighted share of areas served.")
+@click.option("--min-spare-posts", type=float, default=None,
+              help="Outreach, --bases auto: recommend only counts leaving at least this many spare posts [0].")
+@click.option("--travel-error-minutes", type=float, default=None,
+              help="Outreach, --bases auto: travel-time error below which families' access is not compared [2.8].")
+@click.option("--robustness", "robustness_samples", type=click.IntRange(min=0), default=None,
+              help="Outreach, --bases auto: tornado (±25%% of each parameter), both overhead calibrations and N "
+                   "sampled parameter sets for the recommendation (slow: minutes per run; 0 skips the sampling).")
+@click.option("--scheduler", default="none", show_default=True,
+              help="--robustness runs: none (in-process), local (a Dask LocalCluster) or tcp://HOST:8786.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="--robustness: LocalCluster workers.")
 @user_errors
 def command(case: str, bases_text: str, minutes: float, model: str, solver: str, need: str,
             keep: tuple[str, ...], close: tuple[str, ...], min_per_district: int, max_per_district: int | None,
             plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
-            seed: int, out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
+            seed: int, out_dir: Path | None, outreach_objective: str | None, robustness_samples: int | None,
+            scheduler: str, workers: int | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
+    if out_dir is not None:
+        check_out_dir(out_dir)
+    minutes = check_value(Minutes, minutes, source="--minutes")
+    if time_limit_s is not None:
+        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
+    gap_rel = check_value(RelativeGap, gap_rel, source="--gap")
+    if threads is not None:
+        threads = check_value(Threads, threads, source="--threads")
+    seed = check_value(Seed, seed, source="--seed")
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
         raise InputError("--bases auto is for the outreach model", source="--bases")
     params: dict[str, object] = {k: v for k, v in outreach.items() if v is not None}
     if outreach_objective is not None:
         params["objective"] = outreach_objective
+    if robustness_samples is not None:
+        params["robustness"] = {"samples": robustness_samples, "scheduler": scheduler, "workers": workers,
+                                "seed": seed}
+    elif scheduler != "none" or workers is not None:
+        raise InputError("is for the robustness runs: add --robustness N", source="--scheduler")
     if params and model != "outreach":
         raise InputError(f"is an option of the outreach model (--model outreach), not of {model}",
                          source=f"--{next(iter(params)).replace('_', '-')}")
     if min_per_district < 0:
         raise InputError("must be at least 0", source="--min-per-district")
+    if max_per_district is not None and max_per_district < 0:
+        raise InputError("must be at least 0", source="--max-per-district")
+    if both := sorted(set(keep) & set(close)):
+        raise InputError(f"site {both[0]!r} is given to both --keep and --close", source="--close")
     c, matrix = load_case(case, need=need)
     request = SolveRequest(
         model=model, bases=None if model == "lscp" else bases,  # type: ignore[arg-type]
@@ -93,7 +124,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         params=params, closures=closures,
     )
     outcome = run(c, matrix, request)
-    refuse_infeasible(outcome, source=f"siting solve {case} --model {model}")
+    refuse_without_solution(outcome, source=f"siting solve {case} --model {model}")
     if out_dir is not None:
         write_outcome(outcome, out_dir)
     click.echo(outcome.text)
