@@ -8,6 +8,7 @@ Examples::
     python -m benchmarks summary benchmarks/results/raw/pmed/results.csv other.csv --out benchmarks/results/pmed.md
     python -m benchmarks pmed-table benchmarks/results/pmed.csv
     python -m benchmarks list --suite england
+    python -m benchmarks startup --runs 7 --baseline main --out benchmarks/results
     python -m benchmarks travel-england --out benchmarks/results/travel-england.csv --write-parameters
 """
 
@@ -24,6 +25,11 @@ from benchmarks.cases import SUITES, SuiteUnavailable, suite_cases
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["startup"]:  # its own options (benchmarks/startup.py)
+        from benchmarks import startup
+
+        return startup.main(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -46,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     pt.add_argument("csv", nargs="+", type=Path)
     li = sub.add_parser("list", help="list the instances of a suite")
     li.add_argument("--suite", required=True, choices=sorted(SUITES))
+    st = sub.add_parser("startup", add_help=False,
+                        help="time `siting --help` and a Norfolk solve as whole processes (startup --help for options)")
+    st.add_argument("rest", nargs=argparse.REMAINDER)
     te = sub.add_parser("travel-england", help="calibrate and cross-validate the England drive-time estimator")
     te.add_argument("--out", type=Path, default=Path("benchmarks/results/travel-england.csv"))
     te.add_argument("--write-parameters", action="store_true",

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from benchmarks.cases import Case, SuiteUnavailable, get_case, suite_cases
@@ -225,13 +225,23 @@ def _fmt(x: object, digits: int = 2) -> str:
     return str(x)
 
 
+def _record(r: Row) -> dict[str, object]:
+    return {k: _fmt(v, 6) if isinstance(v, float) else v for k in FIELDS for v in (getattr(r, k),)}
+
+
 def write_csv(path: Path, rows: Sequence[Row]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         wr = csv.DictWriter(fh, fieldnames=FIELDS)
         wr.writeheader()
         for r in rows:
-            wr.writerow({k: _fmt(v, 6) if isinstance(v, float) else v for k, v in asdict(r).items()})
+            wr.writerow(_record(r))
+
+
+def append_csv(path: Path, row: Row) -> None:
+    """Add one row to a CSV that :func:`write_csv` started (one job's row as soon as it is done)."""
+    with open(path, "a", newline="", encoding="utf-8") as fh:
+        csv.DictWriter(fh, fieldnames=FIELDS).writerow(_record(row))
 
 
 def read_csv(path: Path) -> list[Row]:
@@ -346,6 +356,7 @@ def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir:
     if resume and (out_dir / "results.csv").exists():
         rows = [r for r in read_csv(out_dir / "results.csv") if r.status != "crashed"]
     done = {(r.instance, r.solver) for r in rows}
+    write_csv(out_dir / "results.csv", rows)
     total = len(cases) * len(solvers)
     print(f"{suite}: {len(cases)} instances x {len(solvers)} solvers, time limit {time_limit_s} s -> {out_dir}",
           flush=True)
@@ -369,7 +380,7 @@ def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir:
             else:
                 row = run_in_subprocess(case, solver, time_limit_s, threads, raw)
             rows.append(row)
-            write_csv(out_dir / "results.csv", rows)
+            append_csv(out_dir / "results.csv", row)
             print(f"[{k}/{total}] {case.name:<24} {solver:<14} {row.status:<10} obj {_fmt(row.objective, 2):>14} "
                   f"bound {_fmt(row.bound, 2):>14} build {_fmt(row.build_s, 1):>6}s solve {_fmt(row.wall_s, 2):>8}s "
                   f"peak {_fmt(row.peak_rss_mb, 0):>6} MB load {row.loadavg_1m:.2f}"

@@ -8,9 +8,11 @@ IDACI scores, the 2011 rural-urban classification, the 53 children's centres and
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from siting import validation
@@ -58,6 +60,10 @@ def load(need: str = "children") -> Case:
     demand = validation.demand_areas(_read("lsoa11_demand.csv"), source=str(d_path), columns=DEMAND_COLUMNS)
     s_path = data_dir() / "childrens_centres_2019.csv"
     raw_sites = _read("childrens_centres_2019.csv")
+    cache = _cache()
+    if cache is not None and cache["site_ids"].tolist() == raw_sites["centre_id"].astype(str).tolist():
+        # the centres' BNG coordinates, projected when the cache was written (saves loading pyproj)
+        raw_sites = raw_sites.assign(x_m=cache["site_x_m"], y_m=cache["site_y_m"])
     sites = validation.sites(raw_sites, source=str(s_path), columns=SITE_COLUMNS, districts=set(demand.districts))
     kept = tuple(raw_sites.loc[raw_sites["council_2019_decision"] == "retained_base", "centre_id"].astype(str))
     first = tuple(raw_sites.loc[raw_sites["original_proposal_base"] == "yes", "centre_id"].astype(str))
@@ -102,15 +108,78 @@ def estimator() -> tuple[StraightLineEstimator, CalibrationReport]:
     return calibrate(routed_pairs())
 
 
-def travel_matrix(case: Case | None = None) -> TravelMatrix:
-    """Estimated drive minutes from every Norfolk LSOA to every centre."""
-    case = case or load()
+#: Derived arrays of the Norfolk case cached as package data: the travel matrix as computed by
+#: :func:`estimated_matrix` and the centres' BNG coordinates (it saves loading scipy.spatial and pyproj and
+#: calibrating on every ``siting solve norfolk``). Used only while the data files hash to ``inputs_sha256``;
+#: ``tests/test_norfolk_cache.py`` checks the cache equals a fresh computation bit for bit. Regenerate it with
+#: ``python -c "import scenarios.norfolk as n; n.write_matrix_cache()"`` after changing the estimator or the data.
+MATRIX_CACHE = "travel_minutes_cache.npz"
+_MATRIX_INPUTS = ("lsoa11_demand.csv", "childrens_centres_2019.csv", "routed_minutes_lsoa11_to_hospitals.csv",
+                  "hospitals.csv")
+
+
+def _inputs_digest() -> str:
+    """SHA-256 over the data files the matrix is computed from."""
+    h = hashlib.sha256()
+    for name in _MATRIX_INPUTS:
+        h.update((data_dir() / name).read_bytes())
+    return h.hexdigest()
+
+
+def estimated_matrix(case: Case) -> TravelMatrix:
+    """The matrix computed now by the calibrated straight-line estimator (its source names its held-out error)."""
     est, report = estimator()
     m = est.matrix(case.demand, case.sites)
     return TravelMatrix(m.minutes, m.demand_ids, m.site_ids,
                         source=("Norfolk straight-line estimator (held-out destinations: mean absolute error "
                                 f"{report.lodo_mae_minutes:.1f} min, "
                                 f"90th percentile {report.lodo_p90_minutes:.1f} min)"))
+
+
+def write_matrix_cache(path: Path | None = None) -> Path:
+    """Compute the matrix of the Norfolk case and write the cache (default: the packaged file)."""
+    raw_sites = _read("childrens_centres_2019.csv")
+    x_m, y_m = to_bng(raw_sites["lon"].to_numpy(), raw_sites["lat"].to_numpy())
+    load.cache_clear()
+    _cache.cache_clear()
+    case = load()
+    m = estimated_matrix(case)
+    path = path or data_dir() / MATRIX_CACHE
+    np.savez_compressed(path, minutes=m.minutes, demand_ids=np.array(m.demand_ids), site_ids=np.array(m.site_ids),
+                        inputs_sha256=np.array(_inputs_digest()), source=np.array(m.source),
+                        site_x_m=x_m, site_y_m=y_m)
+    load.cache_clear()
+    _cache.cache_clear()
+    return path
+
+
+@lru_cache(maxsize=1)
+def _cache() -> dict[str, np.ndarray] | None:
+    """The packaged cache's arrays if it was written from today's data files, else ``None``."""
+    path = data_dir() / MATRIX_CACHE
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    keys = {"minutes", "demand_ids", "site_ids", "inputs_sha256", "source", "site_x_m", "site_y_m"}
+    return arrays if keys <= set(arrays) and str(arrays["inputs_sha256"]) == _inputs_digest() else None
+
+
+def cached_matrix(case: Case) -> TravelMatrix | None:
+    """The packaged matrix if it was computed from today's data files for ``case``'s areas and sites, else ``None``."""
+    z = _cache()
+    if z is None:
+        return None
+    demand_ids, site_ids = tuple(z["demand_ids"].tolist()), tuple(z["site_ids"].tolist())
+    if demand_ids != tuple(case.demand.ids) or site_ids != tuple(case.sites.ids):
+        return None
+    return TravelMatrix(z["minutes"].copy(), demand_ids, site_ids, source=str(z["source"]))
+
+
+def travel_matrix(case: Case | None = None) -> TravelMatrix:
+    """Estimated drive minutes from every Norfolk LSOA to every centre (from the packaged cache when valid)."""
+    case = case or load()
+    return cached_matrix(case) or estimated_matrix(case)
 
 
 @lru_cache(maxsize=1)

@@ -26,8 +26,8 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -540,7 +540,9 @@ def _calibration(case: Case) -> dict[str, object] | None:
     }
 
 
-def _geo(case: Case, t: OutreachTables, bases: Sequence[str]) -> dict[str, gpd.GeoDataFrame]:
+def _geo(case: Case, t: OutreachTables, bases: Sequence[str]) -> dict[str, Any]:
+    import geopandas as gpd
+
     d = case.demand.frame.set_index("id")
     areas = t.areas.copy()
     areas_g = gpd.GeoDataFrame(areas, geometry=gpd.points_from_xy(d.loc[areas["id"], "lon"], d.loc[areas["id"], "lat"]),

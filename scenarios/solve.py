@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -69,7 +69,8 @@ class Outcome:
     text: str
     result: Result | None = None
     coverage: CoverageSummary | None = None
-    geo: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    geo: dict[str, Any] = field(default_factory=dict)  # map layers (GeoDataFrames) by name
+    """Layers of ``solution.gpkg`` by name (WGS84 points with attributes)."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Other files by name (for example a PNG plot), written as they are."""
 
@@ -121,7 +122,8 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     except ValueError as exc:
         raise InputError(str(exc), source="--solver") from None
     elapsed = time.perf_counter() - t0
-    bases = tuple(case.sites.ids[j] for j in result.selected)
+    site_ids = case.sites.ids
+    bases = tuple(site_ids[j] for j in result.selected)
     coverage = evaluate(case, matrix, bases, minutes=request.minutes) if result.has_solution else None
     plan = _plan(case, request)
     plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
@@ -162,7 +164,10 @@ def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
     return t
 
 
-def _geo(case: Case, cov: CoverageSummary) -> dict[str, gpd.GeoDataFrame]:
+def _geo(case: Case, cov: CoverageSummary) -> dict[str, Any]:
+    """The map layers (GeoDataFrames in WGS84): areas with their base and minutes, sites kept or closed."""
+    import geopandas as gpd
+
     d = case.demand.frame.set_index("id")
     areas = cov.areas.copy()
     areas_g = gpd.GeoDataFrame(areas, geometry=gpd.points_from_xy(d.loc[areas["id"], "lon"], d.loc[areas["id"], "lat"]),
@@ -197,6 +202,7 @@ def name_indices(message: str, case: Case) -> str:
 
 def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSummary | None,
              plan: siting.Plan | None, plan_cov: CoverageSummary | None, elapsed: float) -> dict[str, object]:
+    site_ids = case.sites.ids
     s: dict[str, object] = {
         "case": case.name,
         "model": result.model.value,
@@ -213,7 +219,7 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "bases_requested": request.bases,
         "minutes": request.minutes,
         "need_weighting": request.need,
-        "bases": [case.sites.ids[j] for j in result.selected],
+        "bases": [site_ids[j] for j in result.selected],
         "build_seconds": result.build_s,
         "solve_seconds": result.solve_s,
         "wall_seconds": elapsed,

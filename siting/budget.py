@@ -38,7 +38,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import nnls
 
 from siting.domain import Budget
 from siting.errors import InputError
@@ -167,6 +166,8 @@ def _fit_category(rows: list[tuple[int, float, float]]) -> tuple[float, float]:
     """``(central, per_base) >= 0`` minimising the squared share errors of ``(bases, total, amount)`` rows."""
     a = np.array([[1.0 / total, bases / total] for bases, total, _ in rows])
     b = np.array([amount / total for _, total, amount in rows])
+    from scipy.optimize import nnls  # loaded when first needed
+
     x, _ = nnls(a, b)
     return float(x[0]), float(x[1])
 

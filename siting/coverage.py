@@ -92,6 +92,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
 def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes: float) -> CoverageSummary:
     """Measure the bases ``bases`` (site ids) with the travel-time limit ``minutes``."""
     pos = case.sites.index_of(list(bases))
+    site_ids = case.sites.ids  # a property building a list: once, not once per area
     t = np.asarray(matrix.minutes, dtype=np.float64)
     demand = case.demand.frame
     n = len(demand)
@@ -99,7 +100,7 @@ def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes:
         sub = t[:, pos]
         k = np.argmin(sub, axis=1)
         best = sub[np.arange(n), k]
-        base_id = np.array([case.sites.ids[pos[i]] for i in k], dtype=object)
+        base_id = np.array([site_ids[pos[i]] for i in k], dtype=object)
         base_id[~np.isfinite(best)] = None
         within = sub <= minutes
     else:
@@ -133,10 +134,10 @@ def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes:
         reach = within[:, c]
         only = reach & (cover_count == 1)
         rows.append({
-            "id": case.sites.ids[j], "name": case.sites.frame["name"].iloc[j],
+            "id": site_ids[j], "name": case.sites.frame["name"].iloc[j],
             "district": case.sites.frame["district"].iloc[j],
             "need_within_reach": float(w[reach].sum()), "need_only_here": float(w[only].sum()),
-            "areas_nearest": int((base_id == case.sites.ids[j]).sum()),
+            "areas_nearest": int((base_id == site_ids[j]).sum()),
         })
     per_base = pd.DataFrame(rows, columns=["id", "name", "district", "need_within_reach", "need_only_here",
                                            "areas_nearest"])

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pyproj import Transformer
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
 BNG = "EPSG:27700"
@@ -14,6 +17,8 @@ BNG = "EPSG:27700"
 
 @lru_cache(maxsize=4)
 def _transformer(src: str, dst: str) -> Transformer:
+    from pyproj import Transformer  # loaded when first needed
+
     return Transformer.from_crs(src, dst, always_xy=True)
 
 

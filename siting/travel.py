@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
 
 from siting.domain import DemandAreas, Sites, TravelMatrix
 from siting.geo import distance_km
@@ -40,6 +39,8 @@ class AccessField:
         pts = np.c_[np.asarray(x_m, float), np.asarray(y_m, float)]
         if self.minutes.size == 0 or pts.shape[0] == 0:
             return np.zeros(pts.shape[0])
+        from scipy.spatial import cKDTree  # here, not at import: scipy.spatial takes 0.5 s to load
+
         k = min(self.k, self.minutes.size)
         tree = cKDTree(np.c_[self.x_m, self.y_m])
         dist, idx = tree.query(pts, k=k)

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from solvers.check import Evaluation, register_evaluator, site_rule_violation
 from solvers.problem import ModelKind, Problem
@@ -253,6 +252,8 @@ def _best_allocation(problem: Problem, selected: Sequence[int]) -> tuple[Triplet
         if idx.size == 0:
             return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)), ""
         cost = staff if spec.objective == "spare" else -value
+        from scipy.optimize import linprog  # loaded when floors need it (scipy.optimize takes 0.5 s)
+
         res = linprog(cost, A_ub=np.vstack(rows), b_ub=np.asarray(rhs), bounds=(0.0, 1.0), method="highs")
         if res.status != 0:
             return None, "no allocation meets the reach floors with these bases"

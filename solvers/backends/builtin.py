@@ -3,38 +3,44 @@
 Backends whose solver is missing on this machine are still registered: ``available()`` says so,
 ``auto`` skips them, and naming one gives a clear error. Other modules add their backends in the
 marked block at the end of :func:`register_all`.
+
+Registration is lazy: a backend's module (and with it its solver library: OR-Tools, PuLP, HiGHS)
+is imported only when the backend is first asked for, so that listing names or solving with
+one backend does not load the others.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from solvers.backends.base import Backend
+
+
+def lazy(module: str, cls: str, *args: Any) -> Callable[[], Backend]:
+    """A factory importing ``solvers.backends.<module>`` and building ``<cls>(*args)`` when called."""
+
+    def make() -> Backend:
+        backend: Backend = getattr(importlib.import_module(f"solvers.backends.{module}"), cls)(*args)
+        return backend
+
+    return make
+
 
 def register_all() -> None:
-    from solvers.backends.cpsat_backend import CpsatBackend
-    from solvers.backends.heuristic import HeuristicBackend
-    from solvers.backends.highs_backend import HighsBackend
-    from solvers.backends.ortools_mip import ScipBackend
-    from solvers.backends.pulp_backend import PulpBackend
     from solvers.registry import register
 
-    register("highs", HighsBackend)
-    register("cbc", lambda: PulpBackend("cbc"))
-    register("pulp-highs", lambda: PulpBackend("highs"))
-    register("scip", ScipBackend)
-    register("cpsat", CpsatBackend)
-    register("heuristic", HeuristicBackend)
+    register("highs", lazy("highs_backend", "HighsBackend"))
+    register("cbc", lazy("pulp_backend", "PulpBackend", "cbc"))
+    register("pulp-highs", lazy("pulp_backend", "PulpBackend", "highs"))
+    register("scip", lazy("ortools_mip", "ScipBackend"))
+    register("cpsat", lazy("cpsat_backend", "CpsatBackend"))
+    register("heuristic", lazy("heuristic", "HeuristicBackend"))
 
     # ---- slot for backends from other modules -------------------------------------------------
-    # Register each in its own guarded block: a module that does not exist yet is skipped, while
-    # any other import problem (a wrong class name, a bug) still fails loudly.
-    try:
-        from solvers.backends.pmedian_exact import MclpExactBackend, PMedianExactBackend
-    except ModuleNotFoundError as exc:
-        if exc.name != "solvers.backends.pmedian_exact":
-            raise
-    else:
-        register("pmedian-exact", PMedianExactBackend)
-        register("mclp-exact", MclpExactBackend)
-    from solvers.backends.pcenter_exact import PCenterExactBackend
-
-    register("pcenter-exact", PCenterExactBackend)
+    # Register each with ``lazy(module, class)``: the module is imported when the backend is used.
+    register("pmedian-exact", lazy("pmedian_exact", "PMedianExactBackend"))
+    register("mclp-exact", lazy("pmedian_exact", "MclpExactBackend"))
+    register("pcenter-exact", lazy("pcenter_exact", "PCenterExactBackend"))
     # ---- end of slot ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from solvers.formulations.outreach_spec import X_TOL, Allocation, access_share, hour_value, spec_of
 from solvers.problem import FloatArray, IntArray, Problem
@@ -106,6 +105,8 @@ def allocate_for_bases(problem: Problem, selected: Sequence[int]) -> FixedAlloca
             return FixedAllocation(None, math.nan,
                                    "no area can be served from these bases, but a reach floor needs some")
     else:
+        from scipy.optimize import linprog  # loaded when floors need it (scipy.optimize takes 0.5 s)
+
         res = linprog(cvec, A_ub=np.vstack(a_ub), b_ub=np.asarray(b_ub), bounds=(0.0, 1.0), method="highs")
         if res.status == 2:
             return FixedAllocation(None, math.nan, "these bases cannot meet the reach floors with the staff hours "

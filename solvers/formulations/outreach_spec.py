@@ -6,6 +6,7 @@ See :mod:`solvers.formulations.outreach` for the model (LaTeX) and the MIP.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -176,8 +177,23 @@ def spec_of(problem: Problem) -> OutreachSpec:
     spec = problem.extra
     if problem.kind is not ModelKind.OUTREACH or not isinstance(spec, OutreachSpec):
         raise ProblemError("an outreach problem needs an OutreachSpec in Problem.extra")
-    spec.check(problem.n, problem.m)
+    _check_once(spec, problem.n, problem.m)
     return spec
+
+
+#: ``id(spec) -> (n, m)`` of the specs already checked (an entry leaves when its spec is collected).
+_CHECKED: dict[int, tuple[int, int]] = {}
+
+
+def _check_once(spec: OutreachSpec, n: int, m: int) -> None:
+    """``spec.check(n, m)``, once per spec and shape: the heuristics call :func:`spec_of` thousands of times."""
+    key = id(spec)
+    if _CHECKED.get(key) == (n, m):
+        return
+    spec.check(n, m)
+    if key not in _CHECKED:
+        weakref.finalize(spec, _CHECKED.pop, key, None)
+    _CHECKED[key] = (n, m)
 
 
 def servable_pairs(problem: Problem) -> tuple[IntArray, IntArray]:

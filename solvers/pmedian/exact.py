@@ -67,6 +67,11 @@ class ExactSettings:
         polish_stall: that search stops after this many rounds without improvement.
         polish_min_free: no polishing when fewer sites are left free by the fixing (the closer's
             model is then small and faster than any search).
+        small_pairs: instances with at most this many demand-site pairs are small: their closer
+            (branch and bound, or the reduced MIP) proves optimality faster than a long root phase, which
+            there ends after ``small_stall_window`` iterations without 1% progress (non-integral data)
+            and, for the MCLP, after ``small_mclp_max_iter`` iterations. On the Norfolk case (538 x 53)
+            this halves the time of the p-median and MCLP sweeps; larger instances are unaffected.
         closer: how a gap left by the root Lagrangian phase is closed: ``"bnb"`` (Lagrangian
             branch and bound, :mod:`~solvers.pmedian.bnb`), ``"mip"`` (the reduced radius model
             in HiGHS, :mod:`~solvers.pmedian.reduced`), ``"auto"`` (branch and bound unless the
@@ -76,6 +81,9 @@ class ExactSettings:
     k: int | None = None
     max_iter: int = 4000
     stall_window: int = 200
+    small_pairs: int = 100_000
+    small_stall_window: int = 20
+    small_mclp_max_iter: int = 200
     lagrangian_share: float = 0.5
     heuristic_every: int = 10
     heuristic_share: float = 0.3
@@ -209,7 +217,9 @@ def solve_lists(
 
         res = dual.run(v0, lambda: inc.obj, deadline=lag_deadline, max_iter=settings.max_iter,
                        gap_rel=options.gap_rel, on_iterate=on_iterate,
-                       stall_window=0 if nb.integral else settings.stall_window)
+                       stall_window=0 if nb.integral else (settings.small_stall_window
+                                                           if nb.n * nb.m <= settings.small_pairs
+                                                           else settings.stall_window))
         lb = res.lb
         # the relaxation's own solution at the best multipliers (optimal when it serves every point once)
         inc.offer(dual.evaluate(res.v)[2], by="Lagrangian subproblem")
@@ -314,6 +324,8 @@ def solve_mclp(problem: Problem, options: SolveOptions, name: str = "mclp-exact"
     t0 = time.perf_counter()
     form = mclp_as_pmedian(problem)
     nb, rules = form.nb, form.rules
+    if nb.n * nb.m <= settings.small_pairs:
+        settings = replace(settings, max_iter=min(settings.max_iter, settings.small_mclp_max_iter))
     build_s = time.perf_counter() - t0
     base = Result(model=problem.kind, status=Status.ERROR, solver=name, solver_version=version, build_s=build_s)
     deadline = t0 + (options.time_limit_s if options.time_limit_s is not None else math.inf)
