@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from siting.change import best_change
 from siting.closure import Measure, SiteGroup, analyse, findings, no_loss_group, significant, site_groups
 from siting.domain import Case, DemandAreas, Sites, TravelMatrix
+from siting.errors import InputError
 from siting.problems import SiteRules
 from solvers import ModelKind
 
@@ -177,6 +178,25 @@ def test_significance_rule_by_hand() -> None:
     pmed = Measure(model=ModelKind.PMEDIAN, minutes=10.0, error_minutes=2.8)
     assert not significant(case, matrix, ["S0"], ["S1"], measure=pmed)  # mean 12.5 -> 14.2: +1.7 min
     assert significant(case2, matrix2, ["S0"], ["S1"], measure=pmed)  # mean 9.2 -> 30: +20.8 min
+
+
+@pytest.mark.parametrize(("kw", "field"), [
+    ({"minutes": 0.0}, "--minutes"), ({"minutes": math.inf}, "--minutes"), ({"minutes": math.nan}, "--minutes"),
+    ({"error_minutes": -1.0}, "error_minutes"), ({"error_minutes": math.nan}, "error_minutes"),
+    ({"model": ModelKind.PCENTER}, "--model"),
+])
+def test_measure_refuses_meaningless_settings(kw: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError, match=f"^{field}: "):
+        Measure(**kw)  # type: ignore[arg-type]
+
+
+def test_unknown_solver_is_refused_before_any_solve() -> None:
+    case, matrix = tiny_case(np.array([[1.0, 30.0], [30.0, 1.0]]), [1.0, 1.0], ["D1", "D1"])
+    measure = Measure(model=ModelKind.MCLP, minutes=RADIUS)
+    with pytest.raises(InputError, match=r"^--solver: unknown solver 'nosuch'"):
+        analyse(case, matrix, ["S0"], [SiteGroup("base", "S0", ("S0",))], measure=measure, solver="nosuch")
+    with pytest.raises(InputError, match=r"^--solver: unknown solver 'nosuch'"):
+        best_change(case, matrix, plan=["S0"], measure=measure, add=1, solver="nosuch")
 
 
 def test_groups_by_district_and_town() -> None:
