@@ -148,7 +148,9 @@ def test_best_change_matches_brute_force(inst, data) -> None:  # type: ignore[no
     if action == "close":
         closable = P & in_d
         k = data.draw(st.integers(1, max(1, min(len(closable), len(plan) - 1))))
-        if k > len(closable) or k >= len(plan):
+        if k > len(closable) or k >= len(plan):  # nothing may close there: refused, not a silent no-op
+            with pytest.raises(InputError, match=rf"^--close: cannot close {k} of the plan's {len(plan)} bases"):
+                best_change(case, matrix, plan=plan, measure=measure, close=k, district=within)
             return
         ch = best_change(case, matrix, plan=plan, measure=measure, close=k, district=within)
         want = brute(matrix, w, model, len(plan) - k, lambda s: s <= P and (P - closable) <= s)
@@ -156,6 +158,8 @@ def test_best_change_matches_brute_force(inst, data) -> None:  # type: ignore[no
     else:
         addable = in_d - P
         if not addable:
+            with pytest.raises(InputError, match=r"^--add: cannot add 1 bases: 0 suitable sites"):
+                best_change(case, matrix, plan=plan, measure=measure, add=1, district=within)
             return
         k = data.draw(st.integers(1, len(addable)))
         ch = best_change(case, matrix, plan=plan, measure=measure, add=k, district=within)
