@@ -8,6 +8,7 @@ Examples::
     python -m benchmarks summary benchmarks/results/raw/pmed/results.csv other.csv --out benchmarks/results/pmed.md
     python -m benchmarks pmed-table benchmarks/results/pmed.csv
     python -m benchmarks list --suite england
+    python -m benchmarks travel-england --out benchmarks/results/travel-england.csv --write-parameters
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     pt.add_argument("csv", nargs="+", type=Path)
     li = sub.add_parser("list", help="list the instances of a suite")
     li.add_argument("--suite", required=True, choices=sorted(SUITES))
+    te = sub.add_parser("travel-england", help="calibrate and cross-validate the England drive-time estimator")
+    te.add_argument("--out", type=Path, default=Path("benchmarks/results/travel-england.csv"))
+    te.add_argument("--write-parameters", action="store_true",
+                    help="refit on all pairs and write siting/data/england_drive_estimator.npz")
     j = sub.add_parser("job", help=argparse.SUPPRESS)
     j.add_argument("--case", required=True)
     j.add_argument("--solver", required=True)
@@ -62,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         solvers = [x.strip() for x in args.solvers.split(",") if x.strip()]
         names = [x.strip() for x in args.instances.split(",") if x.strip()] or None
         runner.run(args.suite, solvers, args.time_limit, args.out, names, args.threads, args.in_process, args.resume)
+        return 0
+    if args.cmd == "travel-england":
+        from benchmarks import travel_england
+
+        travel_england.run(args.out, write_parameters=args.write_parameters)
         return 0
     if args.cmd == "summary":
         rows = [row for path in args.csv for row in runner.read_csv(path)]

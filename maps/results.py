@@ -33,7 +33,7 @@ AREA_COLUMNS = ("id", "base_id", "base_minutes", "covered", "weight")
 BASE_COLUMNS = ("id",)
 SWEEP_COLUMNS = ("job_id", "model", "bases", "minutes", "status")
 #: Statuses that carry a solution (a time-limited job may or may not have one: its folder decides).
-SOLUTION_STATUSES = ("optimal", "feasible", "time_limit")
+SOLUTION_STATUSES = ("optimal", "within_gap", "feasible", "time_limit")
 _TEXT = {"id": str, "base_id": str, "name": str, "district": str, "job_id": str, "model": str, "status": str}
 
 
@@ -299,7 +299,7 @@ def read_sweep(folder: Path, *, case: str | None = None) -> Sweep:
         job = str(row["job_id"])
         jdir = folder / "jobs" / job
         if row["status"] not in SOLUTION_STATUSES or not (jdir / "areas.csv").is_file():
-            if row["status"] in ("optimal", "feasible") and not jdir.is_dir():
+            if row["status"] in ("optimal", "within_gap", "feasible") and not jdir.is_dir():
                 raise InputError(f"job {job!r} has status {row['status']} but no folder jobs/{job}/",
                                  source=src, row=line_of(r, int(k)), field="job_id")  # type: ignore[call-overload]
             continue

@@ -31,7 +31,7 @@ from siting.errors import InputError
 from siting.problems import build_problem
 from solvers.check import evaluate
 
-SOLVED = ("optimal", "feasible", "time_limit")
+SOLVED = ("optimal", "within_gap", "feasible", "time_limit")
 
 
 @dataclass(frozen=True)

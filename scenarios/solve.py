@@ -164,6 +164,8 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
+        "gap_requested": request.options.gap_rel,
+        "tolerance_rel": result.tolerance_rel,
         "bases_requested": request.bases,
         "minutes": request.minutes,
         "need_weighting": request.need,
@@ -190,6 +192,16 @@ def _gap_pct(gap: float) -> str:
     return "0%" if abs(gap) < 1e-9 else f"{100 * gap:.3g}%"
 
 
+def _status_words(s: dict[str, object]) -> str:
+    """The status with what it proves: the tolerance of ``optimal``, the requested gap of ``within_gap``."""
+    status = s["status"]
+    if status == Status.OPTIMAL.value and isinstance(s.get("tolerance_rel"), float):
+        return f"optimal within {s['tolerance_rel']:g}"
+    if status == Status.WITHIN_GAP.value and isinstance(s.get("gap_requested"), float):
+        return f"within_gap: stopped at the requested gap {s['gap_requested']:g}, not proven optimal"
+    return str(status)
+
+
 def format_text(s: dict[str, object]) -> str:
     """A readable summary for the terminal."""
     lines = [
@@ -197,7 +209,7 @@ def format_text(s: dict[str, object]) -> str:
         f"{'fewest' if s.get('bases_requested') is None else s.get('bases_requested')} bases, "
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
-        f"solver {s['solver']}: {s['status']}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
+        f"solver {s['solver']}: {_status_words(s)}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
                                                   f"gap {_gap_pct(float(s['gap']))})"
                                                   if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
         + ("" if s["verified"] else "  [NOT VERIFIED]"),

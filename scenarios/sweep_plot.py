@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-OK_STATUSES = ("optimal", "feasible", "time_limit")
+OK_STATUSES = ("optimal", "within_gap", "feasible", "time_limit")
 
 
 def tradeoff_plot(results: pd.DataFrame, path: Path, *, title: str = "") -> None:

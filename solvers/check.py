@@ -23,7 +23,12 @@ from solvers.problem import ModelKind, Problem
 from solvers.result import Result, Status, relative_gap
 
 REL_TOL = 1e-6
-"""Relative tolerance between the claimed and the recomputed objective."""
+"""Relative tolerance between the claimed and the recomputed objective (and the bound)."""
+SCALE_FLOOR = 1e-9
+"""An objective near zero is compared at this fraction of the data's scale (:func:`objective_scale`),
+never at a fixed absolute tolerance: weights of 1e-12 are checked as strictly as weights of 1."""
+BRUTE_FORCE_MAX = 64
+"""The checker tries every choice of sites itself when there are at most this many."""
 CAPACITY_TOL = 1e-6
 """Relative tolerance on a site's load against its capacity."""
 
@@ -187,9 +192,16 @@ EVALUATORS: dict[ModelKind, Evaluator] = {
 }
 
 
-def register_evaluator(kind: ModelKind, evaluator: Evaluator) -> None:
-    """Add (or replace) the independent evaluator of a model defined outside this module."""
+SCALES: dict[ModelKind, Callable[[Problem], float]] = {}
+"""The noise scale of the objective of models defined outside this module (see :func:`objective_scale`)."""
+
+
+def register_evaluator(kind: ModelKind, evaluator: Evaluator,
+                       scale: Callable[[Problem], float] | None = None) -> None:
+    """Add (or replace) the independent evaluator of a model defined outside this module, and its data scale."""
     EVALUATORS[kind] = evaluator
+    if scale is not None:
+        SCALES[kind] = scale
 
 
 def evaluate(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None = None) -> Evaluation:
@@ -209,8 +221,54 @@ def evaluate(problem: Problem, selected: Sequence[int], assignment: NDArray[np.i
     return evaluator(problem, selected, assignment)
 
 
-def verify(problem: Problem, result: Result) -> Result:
-    """Check ``result`` against ``problem``; return it verified, or as an error saying why."""
+def objective_scale(problem: Problem) -> float:
+    """The scale below which differences in the objective are noise, in the model's units.
+
+    For the models here, :data:`SCALE_FLOOR` times the largest objective the data allow (all the
+    weight for a covering model, all the weight at the largest cost for a p-median, ...). A model
+    registered from elsewhere states its own (:func:`register_evaluator`).
+    """
+    if problem.kind in SCALES:
+        return SCALES[problem.kind](problem)
+    w = np.asarray(problem.weights, dtype=np.float64)
+    c = np.asarray(problem.cost)
+    cmax = float(c[np.isfinite(c)].max(initial=0.0))
+    wpos = float(w[w > 0].sum())
+    largest = {
+        ModelKind.MCLP: wpos, ModelKind.CMCLP: wpos, ModelKind.PMEDIAN: wpos * cmax, ModelKind.CPMEDIAN: wpos * cmax,
+        ModelKind.PCENTER: cmax * (float(w.max(initial=0.0)) if problem.weighted_center else 1.0),
+        ModelKind.LSCP: float(problem.m),
+    }.get(problem.kind, 0.0)
+    return SCALE_FLOOR * largest
+
+
+def _tolerance(problem: Problem, *values: float) -> float:
+    """Relative tolerance on ``values``, with a floor scaled to the data (not an absolute 1e-6)."""
+    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    return REL_TOL * max(largest, objective_scale(problem))
+
+
+def _brute_force_choices(problem: Problem) -> list[tuple[int, ...]]:
+    """Every choice of ``p`` sites that may open, when there are few (else none)."""
+    from itertools import combinations
+
+    if problem.p is None or problem.kind in (ModelKind.CPMEDIAN, ModelKind.CMCLP, ModelKind.OUTREACH,
+                                             ModelKind.LSCP):
+        return []
+    allowed = np.flatnonzero(problem.open_allowed()).tolist()
+    if problem.p > len(allowed) or math.comb(len(allowed), problem.p) > BRUTE_FORCE_MAX:
+        return []
+    return list(combinations(allowed, problem.p))
+
+
+def verify(problem: Problem, result: Result, *, alternatives: Sequence[Sequence[int]] = ()) -> Result:
+    """Check ``result`` against ``problem``; return it verified, or as an error saying why.
+
+    Objective and bound are compared with relative tolerances (:func:`_tolerance`). Besides the
+    result itself, ``alternatives`` (choices of sites known from elsewhere: a warm start, a
+    heuristic's answer) and, on small instances, every choice of sites are evaluated: a bound that
+    a verified alternative beats is not a bound, and the result is an error.
+    """
     if not result.has_solution:
         return result.with_(verified=True)
     try:
@@ -222,15 +280,26 @@ def verify(problem: Problem, result: Result) -> Result:
                             message=f"independent check: infeasible solution ({ev.reason}); "
                                     f"solver said {result.message}")
     claimed = result.objective
-    if not math.isclose(claimed, ev.objective, rel_tol=REL_TOL, abs_tol=1e-6 * max(1.0, abs(ev.objective))):
+    if not abs(claimed - ev.objective) <= _tolerance(problem, claimed, ev.objective):
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check: objective {ev.objective:.6g} != solver's {claimed:.6g}")
     bound = result.bound
     if not math.isnan(bound):
-        slack = REL_TOL * max(1.0, abs(bound))
+        slack = _tolerance(problem, bound, ev.objective)
         past = ev.objective - bound if problem.maximise else bound - ev.objective
         if past > slack:
             return result.with_(status=Status.ERROR, verified=False,
                                 message=f"independent check: objective {ev.objective:.6g} beyond bound {bound:.6g}")
+        for alt in [*alternatives, *_brute_force_choices(problem)]:
+            if sorted(int(j) for j in alt) == sorted(result.selected):
+                continue
+            other = evaluate(problem, [int(j) for j in alt])
+            if not other.feasible:
+                continue
+            beaten = other.objective - bound if problem.maximise else bound - other.objective
+            if beaten > _tolerance(problem, bound, other.objective):
+                return result.with_(status=Status.ERROR, verified=False,
+                                    message=f"independent check: the solver's bound {bound:.6g} is beaten by sites "
+                                            f"{sorted(int(j) for j in alt)[:10]} with objective {other.objective:.6g}")
     return result.with_(objective=ev.objective, assignment=ev.assignment, verified=True,
                         gap=relative_gap(ev.objective, bound) if not math.isnan(bound) else result.gap)

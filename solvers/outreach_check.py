@@ -35,6 +35,10 @@ HOURS_REL_TOL = 1e-6
 """Relative tolerance on staff hours, money and the reach floors."""
 OBJECTIVE_REL_TOL = 1e-6
 """Relative tolerance between a claimed and the recomputed objective."""
+SCALE_FLOOR = 1.0
+"""A quantity near zero is compared at this fraction of its data's scale (the budget, the hours it buys,
+the need hours), not at a fixed 1: solvers meet the rows to a tolerance relative to their magnitude,
+and differences of large quantities (spare hours = available - used) carry that noise."""
 
 Triplets = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 
@@ -56,8 +60,9 @@ def _budget(spec: Any, kept: NDArray[np.bool_]) -> dict[str, float]:
     }
 
 
-def _tol(x: float) -> float:
-    return HOURS_REL_TOL * max(1.0, abs(x))
+def _tol(x: float, scale: float) -> float:
+    """Tolerance on a quantity ``x`` whose data are of order ``scale`` (relative, never a fixed 1e-6)."""
+    return HOURS_REL_TOL * max(abs(x), SCALE_FLOOR * abs(scale))
 
 
 def check_allocation(problem: Problem, selected: Sequence[int], allocation: Triplets) -> Evaluation:
@@ -103,17 +108,17 @@ def check_allocation(problem: Problem, selected: Sequence[int], allocation: Trip
     kappa = float(spec.productive_hours_per_post) / float(spec.cost_per_post_gbp)
     available = kappa * budget["frontline_delivery"]
     used = float(staff.sum())
-    if used > available + _tol(available):
+    if used > available + _tol(available, kappa * float(spec.budget_gbp)):
         return bad(f"staff hours used {used:,.1f} exceed the {available:,.1f} the frontline money buys")
     floor_gbp = float(spec.frontline_floor) * float(spec.budget_gbp)
-    if budget["frontline_delivery"] < floor_gbp - _tol(floor_gbp):
+    if budget["frontline_delivery"] < floor_gbp - _tol(floor_gbp, float(spec.budget_gbp)):
         return bad(f"frontline spending {budget['frontline_delivery']:,.0f} GBP is below the "
                    f"{float(spec.frontline_floor):.0%} floor ({floor_gbp:,.0f} GBP)")
     served_hours = np.bincount(area, weights=contact, minlength=n)
     rural = np.asarray(spec.rural, dtype=bool)
     if float(spec.rural_floor) > 0 and h[rural].sum() > 0:
         need = float(spec.rural_floor) * float(h[rural].sum())
-        if served_hours[rural].sum() < need - _tol(need):
+        if served_hours[rural].sum() < need - _tol(need, float(h.sum())):
             return bad(f"rural need served {served_hours[rural].sum() / h[rural].sum():.4%} is below the "
                        f"{float(spec.rural_floor):.0%} floor")
     groups = np.asarray(spec.area_group, dtype=np.int64)
@@ -122,7 +127,7 @@ def check_allocation(problem: Problem, selected: Sequence[int], allocation: Trip
         for gid in np.flatnonzero(floors > 0):
             members = groups == gid
             need = float(floors[gid]) * float(h[members].sum())
-            if h[members].sum() > 0 and served_hours[members].sum() < need - _tol(need):
+            if h[members].sum() > 0 and served_hours[members].sum() < need - _tol(need, float(h.sum())):
                 return bad(f"group {int(gid)} has {served_hours[members].sum() / h[members].sum():.4%} of its need "
                            f"served, below its {float(floors[gid]):.0%} floor")
     if spec.exact_bases and problem.p is not None and len(sel) != problem.p:
@@ -132,7 +137,7 @@ def check_allocation(problem: Problem, selected: Sequence[int], allocation: Trip
     weighted = float(np.dot(_arr(spec, "hour_weight")[area], contact))
     if spec.objective == "spare" or float(spec.min_weighted_hours) > 0:
         need = float(spec.min_weighted_hours)
-        if weighted < need - _tol(need):
+        if weighted < need - _tol(need, float(np.dot(_arr(spec, "hour_weight"), h))):
             return bad(f"need-weighted contact hours {weighted:,.2f} below the required {need:,.2f}")
     if spec.objective == "spare":
         objective = available - used
@@ -205,7 +210,8 @@ def _best_allocation(problem: Problem, selected: Sequence[int]) -> tuple[Triplet
             z[i] = take
             left -= take * staff[i]
             got += take * weighted[i]
-        if spec.objective == "spare" and got < target - _tol(target):
+        if spec.objective == "spare" and got < target - _tol(target, float(np.dot(_arr(spec, "hour_weight"),
+                                                                                  _arr(spec, "need_hours")))):
             return None, "the bases cannot deliver the required contact hours"
     else:
         rows: list[NDArray[np.float64]] = [staff]
@@ -247,6 +253,17 @@ def evaluate_outreach(problem: Problem, selected: Sequence[int],
     return check_allocation(problem, selected, allocation)
 
 
+def _objective_scale(problem: Problem) -> float:
+    """The order of the outreach objective's data: staff hours the whole budget buys, and need hours.
+
+    Solvers meet the hours rows to a tolerance relative to this, so the spare hours (available less
+    used, a difference of two such numbers) are compared at ``OBJECTIVE_REL_TOL`` of it.
+    """
+    spec: Any = problem.extra
+    kappa = float(spec.productive_hours_per_post) / float(spec.cost_per_post_gbp)
+    return SCALE_FLOOR * (kappa * float(spec.budget_gbp) + float(_arr(spec, "need_hours").sum()))
+
+
 def verify_allocation(problem: Problem, result: Result, allocation: Triplets) -> Result:
     """Check ``allocation`` for ``result``'s bases; the result with it in ``details["allocation"]``, or an error.
 
@@ -260,7 +277,7 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: {ev.reason}")
     if not math.isclose(ev.objective, result.objective, rel_tol=OBJECTIVE_REL_TOL,
-                        abs_tol=OBJECTIVE_REL_TOL * max(1.0, abs(result.objective))):
+                        abs_tol=OBJECTIVE_REL_TOL * _objective_scale(problem)):
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: objective {ev.objective:.6g} "
                                     f"!= {result.objective:.6g}")
@@ -270,4 +287,4 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
     return result.with_(details=details, assignment=ev.assignment)
 
 
-register_evaluator(ModelKind.OUTREACH, evaluate_outreach)
+register_evaluator(ModelKind.OUTREACH, evaluate_outreach, scale=_objective_scale)

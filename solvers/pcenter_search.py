@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from solvers.formulations.pcenter import center_cost_rows
 from solvers.heuristics.rules import SiteRules
 from solvers.problem import Problem, SolveOptions
-from solvers.result import Result, Status, relative_gap
+from solvers.result import Result, Status, relative_gap, settle_status, status_message
 
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
@@ -198,6 +198,8 @@ def solve_pcenter(
             if time.perf_counter() >= deadline:
                 timed_out = True
                 break
+            if options.gap_rel > 0 and relative_gap(best_r, float(cand[lo])) <= options.gap_rel:
+                break  # within the requested gap: stop (status within_gap)
             mid = (lo + hi) // 2
             c = checker.check(float(cand[mid]), deadline=deadline, threads=options.threads)
             checks.append(c)
@@ -221,8 +223,8 @@ def solve_pcenter(
         return base.with_(status=Status.TIME_LIMIT, message="no feasible solution found before the time limit")
     bound = float(cand[lo]) if cand.size else lb
     bound = min(bound, best_r)
-    optimal = bound >= best_r
-    status = Status.OPTIMAL if optimal else (Status.TIME_LIMIT if timed_out else Status.FEASIBLE)
-    msg = "proven optimal: every smaller cost is out of reach" if optimal else "time limit reached during the search"
+    status = settle_status(best_r, bound, gap_rel=options.gap_rel, time_limited=timed_out)
+    msg = ("proven optimal: every smaller cost is out of reach" if status is Status.OPTIMAL
+           else f"{status_message(status, options.gap_rel)}: every cost below the bound is out of reach")
     return base.with_(status=status, selected=tuple(sorted(best)), objective=best_r, bound=bound,
                       gap=relative_gap(best_r, bound), message=msg)

@@ -11,6 +11,7 @@ layer (``siting``) keeps the mapping to real identifiers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -69,11 +70,20 @@ class Problem:
         weights: demand weights, shape ``(n,)``, non-negative.
         cost: demand x site costs, shape ``(n, m)``; ``inf`` where site ``j`` cannot serve ``i``.
         p: number of sites to open (required by every model but LSCP; for OUTREACH optional).
-        radius: coverage threshold in the units of ``cost`` (MCLP, CMCLP, LSCP).
+        radius: coverage threshold in the units of ``cost`` (MCLP, CMCLP, LSCP): a demand point is
+            covered by a site when their cost is finite and at most ``radius``. Stored as
+            :func:`comparison_radius` makes it, so ``cost <= radius`` gives that answer whatever the
+            cost's dtype (and an infinite radius still leaves infinite costs uncovered).
         must_open: site indices that must be open.
         must_close: site indices that must stay closed (also used for unsuitable sites).
         groups: per-group limits on the number of open sites.
-        capacity: per-site capacity in units of ``weights`` (CPMEDIAN, CMCLP).
+        capacity: per-site capacity in units of ``weights`` (CPMEDIAN, CMCLP); ``inf`` is no limit
+            (stored as the total weight, which no site can exceed).
+
+    The arrays are normalised on construction (weights and capacity float64; cost float32 or
+    float64, other dtypes cast to float64) and the problem is validated there, once: a malformed
+    field (a NaN anywhere, a negative weight, a wrong shape) raises :class:`ProblemError` naming it,
+    before any backend sees the problem.
         weighted_center: p-center minimises ``max_i w_i d_ij`` instead of ``max_i d_ij``.
         extra: model-specific data (for OUTREACH, an :class:`~solvers.formulations.outreach.OutreachSpec`).
     """
@@ -89,6 +99,24 @@ class Problem:
     capacity: FloatArray | None = None
     weighted_center: bool = False
     extra: object | None = None
+
+    def __post_init__(self) -> None:
+        """Normalise the arrays (one dtype, one comparison rule), then validate: once, here."""
+        cost = np.asarray(self.cost)
+        if cost.dtype not in (np.float32, np.float64):
+            cost = cost.astype(np.float64)
+        object.__setattr__(self, "cost", cost)
+        object.__setattr__(self, "weights", np.asarray(self.weights, dtype=np.float64))
+        if self.capacity is not None:
+            object.__setattr__(self, "capacity", np.asarray(self.capacity, dtype=np.float64))
+        self.validate()
+        if self.radius is not None:
+            object.__setattr__(self, "radius", comparison_radius(float(self.radius), cost.dtype))
+        if self.capacity is not None and np.any(np.isinf(self.capacity)):
+            # infinite capacity is no limit: no site can serve more than the whole demand
+            total = math.fsum(float(x) for x in self.weights[self.weights > 0])
+            cap = np.where(np.isinf(self.capacity), total * (1.0 + 1e-9), self.capacity)
+            object.__setattr__(self, "capacity", cap)
 
     @property
     def n(self) -> int:
@@ -113,7 +141,7 @@ class Problem:
         return mask
 
     def covers(self) -> BoolArray:
-        """Dense boolean coverage ``cost <= radius`` (coverage models only)."""
+        """Dense boolean coverage ``cost <= radius`` (coverage models only; see :func:`comparison_radius`)."""
         if self.radius is None:
             raise ProblemError(f"model {self.kind} has no radius")
         return np.asarray(self.cost <= self.radius)
@@ -126,10 +154,21 @@ class Problem:
             raise ProblemError(f"cost must be 2-D (demand x sites), got shape {c.shape}")
         if w.shape != (c.shape[0],):
             raise ProblemError(f"weights has shape {w.shape}, expected ({c.shape[0]},) to match cost")
+        if np.any(np.isnan(w)):
+            raise ProblemError(f"weights has NaN (demand point {int(np.flatnonzero(np.isnan(w))[0])})")
         if not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ProblemError("weights must be finite and non-negative")
-        if np.any(np.isnan(c)) or np.any(c < 0):
-            raise ProblemError("cost must be non-negative (inf for unreachable), with no NaN")
+        if np.any(np.isnan(c)):
+            i, j = (int(k[0]) for k in np.nonzero(np.isnan(c)))
+            raise ProblemError(f"cost has NaN (demand point {i}, site {j}); use inf for unreachable")
+        if np.any(c < 0):
+            raise ProblemError("cost must be non-negative (inf for unreachable)")
+        if self.radius is not None:
+            r = float(self.radius)
+            if math.isnan(r):
+                raise ProblemError("radius is NaN")
+            if r < 0:
+                raise ProblemError(f"radius must be non-negative, got {r:g}")
         for label, idx in (("must_open", self.must_open), ("must_close", self.must_close)):
             bad = [j for j in idx if not 0 <= j < c.shape[1]]
             if bad:
@@ -146,11 +185,43 @@ class Problem:
             raise ProblemError(f"p must be at least 1, got {self.p}")
         if self.kind in (ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP) and self.radius is None:
             raise ProblemError(f"model {self.kind} needs radius")
-        if self.kind in (ModelKind.CPMEDIAN, ModelKind.CMCLP):
-            if self.capacity is None or np.asarray(self.capacity).shape != (c.shape[1],):
-                raise ProblemError(f"model {self.kind} needs capacity of shape ({c.shape[1]},)")
-            if np.any(np.asarray(self.capacity) < 0):
-                raise ProblemError("capacity must be non-negative")
+        if self.kind in (ModelKind.CPMEDIAN, ModelKind.CMCLP) and (
+            self.capacity is None or np.asarray(self.capacity).shape != (c.shape[1],)
+        ):
+            raise ProblemError(f"model {self.kind} needs capacity of shape ({c.shape[1]},)")
+        if self.capacity is not None:
+            cap = np.asarray(self.capacity, dtype=np.float64)
+            if cap.shape != (c.shape[1],):
+                raise ProblemError(f"capacity has shape {cap.shape}, expected ({c.shape[1]},)")
+            if np.any(np.isnan(cap)):
+                raise ProblemError(f"capacity has NaN (site {int(np.flatnonzero(np.isnan(cap))[0])})")
+            if np.any(cap < 0):
+                raise ProblemError("capacity must be non-negative (inf for no limit)")
+        if self.kind is ModelKind.OUTREACH and self.extra is not None:
+            check = getattr(self.extra, "check", None)
+            if callable(check):
+                check(c.shape[0], c.shape[1])
+
+
+def comparison_radius(radius: float, dtype: np.dtype[np.floating] | type) -> float:
+    """The radius as every comparison ``cost <= radius`` uses it: one rule whatever the cost dtype.
+
+    A cost :math:`c` is within the radius :math:`r` when it is finite and :math:`c \\le r` as exact
+    numbers (the float64 value of a float32 cost). The radius returned is the largest value of the
+    cost's dtype not above ``radius`` (and below infinity), so the plain comparison ``cost <= radius``
+    gives that answer in float32 or float64 alike, and never counts an infinite (unreachable) cost as
+    covered, even for an infinite radius.
+    """
+    dt = np.dtype(dtype)
+    if not np.issubdtype(dt, np.floating):
+        dt = np.dtype(np.float64)
+    big = dt.type(np.finfo(dt).max)
+    if math.isinf(radius):
+        return float(big)
+    r = dt.type(radius)
+    if float(r) > radius:
+        r = np.nextafter(r, dt.type(-np.inf))
+    return float(min(r, big))
 
 
 def make_problem(
@@ -167,8 +238,8 @@ def make_problem(
     weighted_center: bool = False,
     extra: object | None = None,
 ) -> Problem:
-    """Build and validate a :class:`Problem` from array-likes."""
-    prob = Problem(
+    """Build a :class:`Problem` from array-likes (validated on construction)."""
+    return Problem(
         kind=ModelKind(kind),
         weights=np.asarray(weights, dtype=np.float64),
         cost=np.asarray(cost),
@@ -181,8 +252,6 @@ def make_problem(
         weighted_center=weighted_center,
         extra=extra,
     )
-    prob.validate()
-    return prob
 
 
 @dataclass(frozen=True, kw_only=True)

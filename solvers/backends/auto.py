@@ -57,7 +57,7 @@ class AutoBackend(Backend):
             h_options = SolveOptions(time_limit_s=h_limit, extra={"heuristic_bound": False})
             warm = self.heuristic.solve(problem, h_options)
             info |= {"heuristic": self.heuristic.name, "heuristic_objective": warm.objective,
-                     "heuristic_s": warm.solve_s}
+                     "heuristic_s": warm.solve_s, "heuristic_selected": warm.selected}
             if warm.status is Status.OPTIMAL:
                 # the heuristic's own bound proves its solution: no exact solve is needed
                 info["returned"] = "heuristic solution (proven optimal by its bound)"

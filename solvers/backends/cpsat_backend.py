@@ -3,8 +3,11 @@
 The objective is integer-scaled (exactly when the data allow, which covers integer minutes and
 weights with a few decimals); the solution is read back and its objective recomputed on the
 unscaled data; the bound is CP-SAT's ``best_objective_bound`` divided by the scale and widened by
-any rounding (``details["cpsat_scale"]``, ``details["cpsat_exact"]``). A solve whose data had to be
-rounded is only called optimal if the real gap is within the requested one.
+any rounding (``details["cpsat_scale"]``, ``details["cpsat_exact"]``). CP-SAT's own "optimal" is a
+proof on the scaled model: the status follows from the bound in original units by the rule of
+:class:`~solvers.result.Status`, so a solve whose data had to be rounded is ``optimal`` only if that
+bound meets the objective within the optimality tolerance (else ``within_gap`` or ``feasible``).
+With rounded capacities there is no valid CP-SAT bound and the LP relaxation bound is used.
 
 Honours the time limit, relative gap, threads (``num_workers``), seed and warm start (hints). The
 search uses CP-SAT's full LP relaxation (``linearization_level = 2``, and the ``max_lp`` worker
@@ -27,7 +30,7 @@ from solvers.formulations import build_model
 from solvers.formulations.start import start_assignment
 from solvers.lp_bound import lp_relaxation_bound
 from solvers.problem import BoolArray, IntArray, ModelKind, Problem, SolveOptions
-from solvers.result import Result, relative_gap
+from solvers.result import Result
 
 CPSAT_MODELS = frozenset(
     {ModelKind.MCLP, ModelKind.LSCP, ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP}
@@ -103,11 +106,9 @@ class CpsatBackend(Backend):
         bound = math.nan
         if has_solution or status == cp_model.UNKNOWN:
             bound = _real_bound(problem, cm, float(solver.best_objective_bound))
+        # CP-SAT's proof is on the scaled model: only the bound in original units (above) counts,
+        # and the status follows from it (settle_status in make_result), never from CP-SAT's word
         proven = status == cp_model.OPTIMAL and cm.capacity_exact
-        if status == cp_model.FEASIBLE and options.gap_rel > 0 and cm.capacity_exact:
-            proven = relative_gap(objective, bound) <= options.gap_rel
-        if proven and not cm.objective_exact:
-            proven = relative_gap(objective, bound) <= max(options.gap_rel, 1e-9)
         if not cm.objective_exact or not cm.capacity_exact:
             details["rounding"] = (
                 "objective coefficients rounded to integers; bound widened by the rounding"
@@ -130,7 +131,8 @@ class CpsatBackend(Backend):
         # an incumbent's pairs may be poorer than its sites allow: score the sites (uncapacitated)
         mip = build_model(problem) if selected is not None and not cm.assignment_decision else None
         return make_result(problem, outcome, solver=self.name, version=self.version(), build_s=build_s,
-                           solve_s=solve_s, fallback_bound=lambda: lp_relaxation_bound(build_model(problem)),
+                           solve_s=solve_s, gap_rel=options.gap_rel,
+                           fallback_bound=lambda: lp_relaxation_bound(build_model(problem)),
                            model=mip)
 
 

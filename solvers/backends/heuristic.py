@@ -2,10 +2,11 @@
 
 Status ``feasible`` with the LP relaxation bound (``details["bound_source"]``), computed unless
 ``SolveOptions.extra["heuristic_bound"]`` is False; ``optimal`` only when that bound meets the
-objective (a real proof). With no solution found the status is ``error`` and the message says
-why: a heuristic cannot prove infeasibility. Honours the time limit and the warm start (as the
-starting point of the local search) and the seed (of the iterated local search's random kicks);
-it is single-threaded and has no gap target.
+objective within the optimality tolerance (a real proof), ``within_gap`` when it is within the
+requested gap (the rule of :class:`~solvers.result.Status`). With no solution found the status is
+``error`` and the message says why: a heuristic cannot prove infeasibility. Honours the time
+limit and the warm start (as the starting point of the local search) and the seed (of the
+iterated local search's random kicks); it is single-threaded and has no gap target.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from solvers.formulations import build_model
 from solvers.heuristics import HeuristicFailure, run_heuristic
 from solvers.lp_bound import lp_relaxation_bound
 from solvers.problem import ModelKind, Problem, SolveOptions
-from solvers.result import Result, Status, relative_gap
+from solvers.result import Result, Status, relative_gap, settle_status, status_message
 
 HEURISTIC_MODELS = frozenset(
     {ModelKind.MCLP, ModelKind.LSCP, ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP,
@@ -71,11 +72,11 @@ class HeuristicBackend(Backend):
                 bound = own
                 details["bound_source"] = "heuristic's relaxation"
         gap = relative_gap(found.objective, bound)
-        proven = not math.isnan(gap) and gap <= max(options.gap_rel, 1e-9)
+        status = settle_status(found.objective, bound, gap_rel=options.gap_rel, time_limited=False)
         solve_s = time.perf_counter() - t0
         assignment = found.assignment if found.assignment is not None else np.zeros(0, dtype=np.int64)
         return base.with_(
-            status=Status.OPTIMAL if proven else Status.FEASIBLE,
+            status=status,
             selected=found.selected,
             assignment=assignment,
             objective=found.objective,
@@ -83,7 +84,7 @@ class HeuristicBackend(Backend):
             gap=gap,
             solve_s=solve_s,
             wall_s=solve_s,
-            message=f"the {details['bound_source']} bound proves the heuristic solution optimal" if proven
-            else "heuristic solution",
+            message=f"the {details['bound_source']} bound proves the heuristic solution optimal"
+            if status is Status.OPTIMAL else f"heuristic solution ({status_message(status, options.gap_rel)})",
             details=details,
         )

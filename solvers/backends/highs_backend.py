@@ -82,5 +82,6 @@ class HighsBackend(Backend):
             details=details | {"mip_nodes": int(info.mip_node_count)},
         )
         return make_result(problem, outcome, solver=self.name, version=self.version(), build_s=build_s,
-                           solve_s=solve_s, fallback_bound=lambda: lp_relaxation_bound(model), model=model)
+                           solve_s=solve_s, gap_rel=options.gap_rel, model=model,
+                           fallback_bound=lambda: lp_relaxation_bound(model))
 

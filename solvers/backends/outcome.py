@@ -17,7 +17,7 @@ from solvers.formulations.start import site_objective
 from solvers.linear import MatrixModel
 from solvers.presolve import infeasible_reason
 from solvers.problem import FloatArray, IntArray, Problem
-from solvers.result import Result, Status, relative_gap
+from solvers.result import Result, Status, relative_gap, settle_status, status_message
 
 BOUND_TOL = 1e-6
 """Relative tolerance within which a bound slightly past the objective is clamped to it."""
@@ -31,8 +31,10 @@ class Outcome:
         selected: open sites, or ``None`` without a solution.
         assignment: the decoded assignment (capacitated models), else ``None``.
         objective: the solver's objective value of the solution.
-        bound: the solver's proven bound on the optimum (NaN or infinite if it has none).
-        optimal: the solver proved the solution optimal within the requested gap.
+        bound: the solver's proven bound on the optimum (NaN or infinite if it has none); never
+            the solution's own objective.
+        optimal: the solver says it proved the solution optimal within the requested gap (the
+            status still follows from ``bound``, by :func:`~solvers.result.settle_status`).
         infeasible: the solver proved the model infeasible.
         time_limited: the solver stopped on its time limit.
         message: the solver's own words on how it ended.
@@ -70,10 +72,16 @@ def make_result(
     version: str,
     build_s: float,
     solve_s: float,
+    gap_rel: float = 0.0,
     fallback_bound: Callable[[], float] | None = None,
     model: MatrixModel | None = None,
 ) -> Result:
     """The :class:`Result` of ``outcome``; without a solver bound, ``fallback_bound()`` (an LP bound).
+
+    The status follows from the objective and the bound (:func:`~solvers.result.settle_status`):
+    a solver's own "optimal" at a requested ``gap_rel`` above the optimality tolerance is
+    ``within_gap``. A solver that says "optimal" with no bound at all is taken at its word only
+    when no gap was requested (its proof at its own tolerance); otherwise the LP bound is used.
 
     With the ``model`` the solver solved, the objective of a model whose assignment is not a
     decision is that of the open sites with their best assignment
@@ -87,7 +95,8 @@ def make_result(
         message = f"{reason} ({outcome.message})" if outcome.message else reason
         return base.with_(status=Status.INFEASIBLE, message=message)
     bound = outcome.bound if math.isfinite(outcome.bound) else math.nan
-    if math.isnan(bound) and fallback_bound is not None and not outcome.optimal:
+    trust_proof = outcome.optimal and gap_rel <= 0.0
+    if math.isnan(bound) and fallback_bound is not None and not trust_proof:
         bound = fallback_bound()
         if not math.isnan(bound):
             base.details["bound_source"] = "LP relaxation"
@@ -103,19 +112,18 @@ def make_result(
             if abs(best - objective) > BOUND_TOL * max(1.0, abs(best)):
                 base.details["solver_objective"] = objective
             objective = best
-    if outcome.optimal and math.isnan(bound):
-        bound = objective
+    if trust_proof and math.isnan(bound):
+        bound = objective  # the solver proved optimality at gap 0 without stating its bound
+        base.details["bound_source"] = "the solver's proof of optimality"
     if not math.isnan(bound):
         # a bound a hair past the objective (solver tolerances) is the objective itself
         past = bound - objective if problem.maximise else objective - bound
         if -BOUND_TOL * max(1.0, abs(objective)) <= past < 0:
             bound = objective
-    if outcome.optimal:
-        status, message = Status.OPTIMAL, "proven optimal within the requested gap"
-    elif outcome.time_limited:
-        status, message = Status.TIME_LIMIT, "stopped by the time limit"
-    else:
-        status, message = Status.FEASIBLE, "a feasible solution without a proof of optimality"
+    status = settle_status(objective, bound, gap_rel=gap_rel, time_limited=outcome.time_limited)
+    message = status_message(status, gap_rel)
+    if outcome.optimal and status is not Status.OPTIMAL and status is not Status.WITHIN_GAP:
+        message += "; the solver said optimal, but its bound does not prove it"
     if outcome.message:
         message = f"{message} ({outcome.message})"
     assignment = outcome.assignment if outcome.assignment is not None else np.zeros(0, dtype=np.int64)

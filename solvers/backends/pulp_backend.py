@@ -105,11 +105,12 @@ class PulpBackend(Backend):
             log = _read(log_path)
         values = np.array([x.varValue if x.varValue is not None else math.nan for x in xs], dtype=float)
         if self.engine == "cbc":
-            outcome = _cbc_outcome(problem, model, lp, values, log)
+            outcome = _cbc_outcome(problem, model, lp, values, log, options.gap_rel)
         else:
             outcome = _highs_outcome(problem, model, lp, values)
         return make_result(problem, outcome, solver=self.name, version=self.version(), build_s=build_s,
-                           solve_s=solve_s, fallback_bound=lambda: lp_relaxation_bound(model), model=model)
+                           solve_s=solve_s, gap_rel=options.gap_rel, model=model,
+                           fallback_bound=lambda: lp_relaxation_bound(model))
 
 
 def to_pulp(model: MatrixModel) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
@@ -173,7 +174,9 @@ def cbc_bound_from_log(log: str, sense: str) -> float:
     return -value if sense == "max" else value
 
 
-def _cbc_outcome(problem: Problem, model: MatrixModel, lp: pulp.LpProblem, values: np.ndarray, log: str) -> Outcome:
+def _cbc_outcome(
+    problem: Problem, model: MatrixModel, lp: pulp.LpProblem, values: np.ndarray, log: str, gap_rel: float
+) -> Outcome:
     infeasible = lp.status == pulp.LpStatusInfeasible or lp.sol_status == pulp.LpSolutionInfeasible
     infeasible = infeasible or bool(_CBC_INFEASIBLE.search(log))
     has_solution = lp.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and not np.any(
@@ -183,12 +186,17 @@ def _cbc_outcome(problem: Problem, model: MatrixModel, lp: pulp.LpProblem, value
     selected, assignment = decode(model, values, problem.n) if has_solution and not infeasible else (None, None)
     objective = float(pulp.value(lp.objective) or 0.0) if selected is not None else math.nan
     bound = cbc_bound_from_log(log, model.sense)
-    if optimal:
+    if optimal and selected is not None:
         # the last "best possible" in the log may predate the end of the search: at a proven
-        # optimum the bound is the objective, or lies the logged final gap away from it
+        # optimum the bound lies the logged final gap away from the objective. Without that line
+        # the objective itself is the bound only for a proof at gap 0 (CBC's own tolerance); a run
+        # stopped at a requested gap keeps the logged bound (valid, if weaker), never the plan's value.
         gap = _CBC_GAP_EXIT.findall(log)
-        slack = float(gap[-1]) if gap else 0.0
-        bound = objective + slack if model.sense == "max" else objective - slack
+        if gap:
+            slack = abs(float(gap[-1]))
+            bound = objective + slack if model.sense == "max" else objective - slack
+        elif gap_rel <= 0.0:
+            bound = objective
     time_limited = bool(_CBC_STOPPED_TIME.search(log)) or (lp.sol_status == pulp.LpSolutionIntegerFeasible)
     return Outcome(
         selected=selected,

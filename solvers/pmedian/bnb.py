@@ -144,13 +144,25 @@ def branch_and_bound(
     seq = 0
     nodes = 0
     kw = {"deadline": deadline, "gap_rel": gap_rel}
+    # the smallest bound of a node pruned by the gap test: with a requested gap, pruned nodes may
+    # hold solutions up to that gap better than the incumbent, so the bound is never the incumbent's
+    pruned_lb = [math.inf]
+
+    def pruned(lb: float) -> bool:
+        if proven(lb, incumbent(), integral, gap_rel):
+            pruned_lb[0] = min(pruned_lb[0], lb)
+            return True
+        return False
+
     while heap:
         if time.perf_counter() > deadline:
-            return BnbOutcome("time_limit", min(heap[0].lb, incumbent()), nodes, time.perf_counter() - t0, len(heap))
+            return BnbOutcome("time_limit", min(heap[0].lb, pruned_lb[0], incumbent()), nodes,
+                              time.perf_counter() - t0, len(heap))
         if nodes >= max_nodes:
-            return BnbOutcome("node_limit", min(heap[0].lb, incumbent()), nodes, time.perf_counter() - t0, len(heap))
+            return BnbOutcome("node_limit", min(heap[0].lb, pruned_lb[0], incumbent()), nodes,
+                              time.perf_counter() - t0, len(heap))
         node = heapq.heappop(heap)
-        if proven(node.lb, incumbent(), integral, gap_rel):
+        if pruned(node.lb):
             continue
         nodes += 1
         done, leaf = _decided(rules, node.fixed_open, node.fixed_closed)
@@ -169,7 +181,7 @@ def branch_and_bound(
         offer(b.chosen)
         if improve is not None and nodes % improve_every == 1:
             improve(b.chosen, b.fixed_open, b.fixed_closed)
-        if proven(b.lb, incumbent(), integral, gap_rel):
+        if pruned(b.lb):
             continue
         done, leaf = _decided(rules, b.fixed_open, b.fixed_closed)
         if done:
@@ -203,12 +215,12 @@ def branch_and_bound(
             if best is None or key > best[:2]:
                 best = (key[0], key[1], c1, c0)
             if proven(key[0], incumbent(), integral, gap_rel):
-                break  # both children are pruned already
+                break  # both children are pruned already (recorded below)
         assert best is not None
         depth = -node.depth_key + 1
         for child in (best[2], best[3]):
-            if proven(child.lb, incumbent(), integral, gap_rel):
+            if pruned(child.lb):
                 continue
             seq += 1
             heapq.heappush(heap, _Node(child.lb, -depth, seq, child.fixed_open, child.fixed_closed, child.v, nbn))
-    return BnbOutcome("optimal", incumbent(), nodes, time.perf_counter() - t0, 0)
+    return BnbOutcome("optimal", min(pruned_lb[0], incumbent()), nodes, time.perf_counter() - t0, 0)

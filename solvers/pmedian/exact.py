@@ -39,7 +39,7 @@ from solvers.pmedian.lagrangian import LagrangianDual, proven
 from solvers.pmedian.mclp import mclp_as_pmedian
 from solvers.pmedian.reduced import solve_reduced
 from solvers.problem import Problem, SolveOptions
-from solvers.result import Result, Status, relative_gap
+from solvers.result import Result, Status, relative_gap, settle_status, status_message
 
 BoolArray = NDArray[np.bool_]
 Polish = Callable[[BoolArray, float], "BoolArray | None"]
@@ -269,12 +269,14 @@ def solve_lists(
     return Outcome(inc.mask, inc.obj, bound, timed_out, details)
 
 
-def _status(objective: float, bound: float, integral: bool, gap_rel: float, timed_out: bool) -> tuple[Status, str]:
-    if math.isfinite(bound) and proven(bound, objective, integral, gap_rel):
-        return Status.OPTIMAL, ("proven optimal" if gap_rel == 0 else f"proven within the requested gap {gap_rel:g}")
-    if timed_out:
-        return Status.TIME_LIMIT, "time limit reached; bound from the Lagrangian relaxation and branch and bound"
-    return Status.FEASIBLE, "stopped with a gap"
+def _status(objective: float, bound: float, gap_rel: float, timed_out: bool) -> tuple[Status, str]:
+    """Status of the objective and bound as reported (the rule of :class:`~solvers.result.Status`)."""
+    status = settle_status(objective, bound, gap_rel=gap_rel, time_limited=timed_out)
+    if status is Status.TIME_LIMIT:
+        return status, "time limit reached; bound from the Lagrangian relaxation and branch and bound"
+    if status is Status.FEASIBLE:
+        return status, "stopped with a gap"
+    return status, status_message(status, gap_rel)
 
 
 def solve_pmedian(problem: Problem, options: SolveOptions, name: str = "pmedian-exact", version: str = "") -> Result:
@@ -298,7 +300,7 @@ def solve_pmedian(problem: Problem, options: SolveOptions, name: str = "pmedian-
     if out.mask is None:
         return base.with_(**_no_solution(out))
     objective = _objective(problem, out.mask)
-    status, msg = _status(objective, out.bound, nb.integral, options.gap_rel, out.timed_out)
+    status, msg = _status(objective, out.bound, options.gap_rel, out.timed_out)
     return base.with_(status=status, selected=tuple(int(j) for j in np.flatnonzero(out.mask)), objective=objective,
                       bound=out.bound, gap=relative_gap(objective, out.bound), message=msg)
 
@@ -334,7 +336,12 @@ def solve_mclp(problem: Problem, options: SolveOptions, name: str = "mclp-exact"
     def polish(mask: BoolArray, until: float) -> BoolArray | None:
         return search.iterate(mask, deadline=until, stall=settings.polish_stall)[0]
 
-    out = solve_lists(nb, rules, options, settings, t0=t0, warm_start=start, polish=polish)
+    # the requested gap is on the covered weight (the objective reported), the machinery's on the
+    # uncovered weight U: U - L <= g (C - U_0) / U_0 * U, with U_0 >= U the start's, implies
+    # (C - L) - (C - U) <= g (C - U), the requested gap on the coverage
+    inner = replace(options, gap_rel=_uncovered_gap(options.gap_rel, form.coverable_weight,
+                                                    nb.objective(start) if start is not None else math.inf))
+    out = solve_lists(nb, rules, inner, settings, t0=t0, warm_start=start, polish=polish)
     solve_s = time.perf_counter() - t0 - build_s
     base = base.with_(solve_s=solve_s, wall_s=build_s + solve_s, details=out.details)
     upper = form.coverable_weight - out.bound if math.isfinite(out.bound) else math.nan
@@ -342,9 +349,16 @@ def solve_mclp(problem: Problem, options: SolveOptions, name: str = "mclp-exact"
         return base.with_(**_no_solution(out))
     selected = tuple(int(j) for j in np.flatnonzero(out.mask[: problem.m]))
     covered = form.coverable_weight - out.objective
-    status, msg = _status(out.objective, out.bound, nb.integral, options.gap_rel, out.timed_out)
+    status, msg = _status(covered, upper, options.gap_rel, out.timed_out)
     return base.with_(status=status, selected=selected, objective=covered, bound=upper,
                       gap=relative_gap(covered, upper), message=msg)
+
+
+def _uncovered_gap(gap_rel: float, coverable: float, uncovered_start: float) -> float:
+    """The relative gap on the uncovered weight that guarantees ``gap_rel`` on the covered weight."""
+    if gap_rel <= 0.0 or not math.isfinite(uncovered_start) or uncovered_start <= 0.0:
+        return 0.0
+    return gap_rel * max(0.0, coverable - uncovered_start) / uncovered_start
 
 
 def _no_solution(out: Outcome) -> dict[str, object]:

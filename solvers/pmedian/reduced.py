@@ -61,8 +61,8 @@ class ReducedOutcome:
     """What the reduced model proved.
 
     Attributes:
-        status: ``"optimal"`` (the reduced problem solved; ``bound`` is its optimum, or the
-            incumbent's objective when nothing better exists), ``"time_limit"`` or ``"error"``.
+        status: ``"optimal"`` (the reduced problem solved to the requested gap; ``bound`` is HiGHS's
+            proof: its dual bound, or at gap 0 the optimum), ``"time_limit"`` or ``"error"``.
         open_mask: the best solution found (``None`` if the model found none better than the cutoff).
         objective: its true objective.
         bound: a lower bound valid for every solution consistent with the fixings.
@@ -321,15 +321,15 @@ def solve_reduced(
         has_sol = int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
         dual = float(info.mip_dual_bound)
         if status == highspy.HighsModelStatus.kInfeasible:
-            # nothing consistent with the fixings beats the cutoff: the incumbent is optimal
+            # nothing consistent with the fixings beats the cutoff (by more than the requested gap)
             if math.isfinite(best_obj):
-                return ReducedOutcome("optimal", best_mask, best_obj, best_obj, rounds, pairs, time.perf_counter() - t0,
-                                      "no solution better than the incumbent")
+                return ReducedOutcome("optimal", best_mask, best_obj, _cutoff_bound(best_obj, gap_rel), rounds, pairs,
+                                      time.perf_counter() - t0, "no solution better than the incumbent")
             return ReducedOutcome("infeasible", None, math.inf, math.inf, rounds, pairs, time.perf_counter() - t0,
                                   "the reduced model is infeasible")
         if status == highspy.HighsModelStatus.kObjectiveBound:
-            return ReducedOutcome("optimal", best_mask, best_obj, best_obj, rounds, pairs, time.perf_counter() - t0,
-                                  "no solution better than the incumbent")
+            return ReducedOutcome("optimal", best_mask, best_obj, _cutoff_bound(best_obj, gap_rel), rounds, pairs,
+                                  time.perf_counter() - t0, "no solution better than the incumbent")
         mask = None
         model_obj = math.inf
         if has_sol:
@@ -343,14 +343,20 @@ def solve_reduced(
                 best_mask, best_obj = mask, true_obj
                 consistent = True
         if status == highspy.HighsModelStatus.kOptimal:
-            bound = model_obj if mask is not None else dual
+            # HiGHS stops at the requested gap with status optimal: its bound is then its MIP dual
+            # bound, never the solution's value; at gap 0 the solution's value is HiGHS's proof (within
+            # its tolerance: an absolute gap under 1 on integral data, 1e-9 otherwise). Every round's
+            # model is a relaxation of the reduced problem, so every round's bound stays valid.
+            proof = model_obj if gap_rel <= 0.0 else dual
+            if math.isfinite(proof):
+                bound = max(bound, proof)
             if mask is None:
                 return ReducedOutcome("error", best_mask, best_obj, bound, rounds, pairs, time.perf_counter() - t0,
                                       "HiGHS reported optimal without a solution")
             true_obj = nb.objective(mask)
             tol = 1e-9 * max(1.0, abs(true_obj))
             if true_obj <= model_obj + max(tol, 1e-6 * abs(model_obj)):
-                return ReducedOutcome("optimal", best_mask, best_obj, min(model_obj, best_obj), rounds, pairs,
+                return ReducedOutcome("optimal", best_mask, best_obj, min(bound, best_obj), rounds, pairs,
                                       time.perf_counter() - t0, "reduced model solved")
             # some points pay more than the truncated model charged: widen their radius
             _, d1, _, _ = nb.nearest_two(mask)
@@ -358,10 +364,16 @@ def solve_reduced(
             radius[grow] = d1[grow]
             continue
         # time limit (or another stop): report the dual bound
-        bound = dual if math.isfinite(dual) else bound
+        bound = max(bound, dual) if math.isfinite(dual) else bound
         msg = f"HiGHS stopped: {h.modelStatusToString(status)}"
         stopped = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
         st = "time_limit" if status in stopped else "error"
         return ReducedOutcome(st, best_mask, best_obj, bound, rounds, pairs, time.perf_counter() - t0, msg)
     return ReducedOutcome("time_limit", best_mask, best_obj, bound, rounds, pairs, time.perf_counter() - t0,
                           "radius rounds exhausted")
+
+
+def _cutoff_bound(cutoff: float, gap_rel: float) -> float:
+    """The bound HiGHS proves when it finds nothing below ``cutoff``: the cutoff itself at gap 0,
+    else the cutoff less the requested gap (HiGHS prunes nodes within that gap of it)."""
+    return cutoff if gap_rel <= 0.0 else cutoff - gap_rel * abs(cutoff)

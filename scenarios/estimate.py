@@ -1,0 +1,84 @@
+"""The ``estimate`` travel source: which straight-line estimator serves a case, said out loud.
+
+Norfolk's own calibration (:func:`scenarios.norfolk.estimator`) serves points inside the area its
+calibration origins cover; everywhere else in England the estimator calibrated on routed times for all of
+England (:func:`siting.grid_estimator.load_england`) does. A point outside both is refused: the user must
+give a travel matrix or a road network. The choice, the estimator's held-out error and the number of pairs
+whose straight line crosses open water are recorded in the summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from scenarios import norfolk
+from siting import grid_estimator
+from siting.domain import DemandAreas, Sites, TravelMatrix
+from siting.errors import InputError
+
+
+@dataclass(frozen=True)
+class EstimatedMatrix:
+    """A matrix from a straight-line estimator and what the summary must say about it."""
+
+    matrix: TravelMatrix
+    estimator: str
+    heldout_mae_minutes: float
+    heldout_p90_minutes: float
+    open_water_pairs: int
+
+    @property
+    def note(self) -> str:
+        water = (f"; {self.open_water_pairs:,} area-site pairs cross open water (estimates there are unreliable)"
+                 if self.open_water_pairs else "")
+        return (f"travel times: {self.estimator}, held-out mean absolute error {self.heldout_mae_minutes:.1f} min "
+                f"(90th percentile {self.heldout_p90_minutes:.1f}){water}")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"estimator": self.estimator, "heldout_mae_minutes": round(self.heldout_mae_minutes, 2),
+                "heldout_p90_minutes": round(self.heldout_p90_minutes, 2), "open_water_pairs": self.open_water_pairs}
+
+
+def _inside_norfolk(x_m: np.ndarray, y_m: np.ndarray) -> bool:
+    est, _ = norfolk.estimator()
+    field = est.access
+    if field is None or x_m.size == 0:
+        return False
+    dist, _ = cKDTree(np.c_[field.x_m, field.y_m]).query(np.c_[x_m, y_m], k=1)
+    return bool((dist <= field.max_km * 1000.0).all())
+
+
+def estimate_matrix(demand: DemandAreas, sites: Sites, *, source: str = "") -> EstimatedMatrix:
+    """Estimated drive minutes for ``demand`` x ``sites`` with the estimator calibrated for where they are."""
+    x = np.r_[np.asarray(demand.x_m, float), np.asarray(sites.x_m, float)]
+    y = np.r_[np.asarray(demand.y_m, float), np.asarray(sites.y_m, float)]
+    if _inside_norfolk(x, y):
+        est, report = norfolk.estimator()
+        matrix = est.matrix(demand, sites)
+        # calibrated on Norfolk's own routed times, whose detours round the Broads and the Wash it has learnt
+        return EstimatedMatrix(matrix, "Norfolk straight-line estimator", report.lodo_mae_minutes,
+                               report.lodo_p90_minutes, 0)
+    england = grid_estimator.load_england()
+    ok = england.calibrated_at(x, y)
+    if not ok.all():
+        k = int(np.flatnonzero(~ok)[0])
+        what = (f"area {demand.ids[k]}" if k < len(demand.ids)
+                else f"site {sites.ids[k - len(demand.ids)]}")
+        where = f"{source}: " if source else ""
+        raise InputError(f"{where}{what} lies outside England, where the drive-time estimator was calibrated; "
+                         "give a travel matrix or a road network instead")
+    minutes = england.minutes(demand.x_m, demand.y_m, sites.x_m, sites.y_m)
+    matrix = TravelMatrix(minutes, tuple(demand.ids), tuple(sites.ids), source="England straight-line estimate")
+    mae = england.metrics.get("heldout_destination_mae_minutes", float("nan"))
+    p90 = england.metrics.get("heldout_destination_p90_minutes", float("nan"))
+    n, m = len(demand.ids), len(sites.ids)
+    ox = np.repeat(np.asarray(demand.x_m, float), m)
+    oy = np.repeat(np.asarray(demand.y_m, float), m)
+    dx = np.tile(np.asarray(sites.x_m, float), n)
+    dy = np.tile(np.asarray(sites.y_m, float), n)
+    near = np.hypot(ox - dx, oy - dy) <= 60_000.0  # only pairs anyone would drive; the flag is for them
+    water = int(grid_estimator.crosses_open_water(ox[near], oy[near], dx[near], dy[near]).sum()) if near.any() else 0
+    return EstimatedMatrix(matrix, "England straight-line estimator", float(mae), float(p90), water)
