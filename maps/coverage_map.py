@@ -32,10 +32,12 @@ from branca.element import Figure
 
 from maps import geometry, styles
 from maps.elements import SitingView, site_marker
+from maps.equity_table import equity_table_html
 from maps.html import esc, num, pct, script_json
 from maps.offline import make_offline, render_offline
 from maps.results import Solution
 from siting.errors import InputError
+from siting.formatting import gbp
 from siting.geo import WGS84
 
 MODES: dict[str, str] = {
@@ -78,8 +80,8 @@ class MapLayers:
     tiles_allowed: tuple[str, ...]
 
 
-def solution_headline(sol: Solution) -> str:
-    """One escaped line: bases, reach, need covered and the plan in hand's figure."""
+def solution_headline(sol: Solution, *, with_equity: bool = True) -> str:
+    """One escaped line: bases, reach, need covered and the plan in hand's figure (and a folded equity table)."""
     s = sol.summary
     text = (f"<b>{sol.n_bases} bases</b> · {num(sol.minutes)}-minute reach · "
             f"<b>{pct(s.get('need_covered_share'))}</b> of need covered · "
@@ -88,12 +90,19 @@ def solution_headline(sol: Solution) -> str:
     if plan is not None:
         text += (f" <span class=plan>(plan in hand {esc(plan.get('name', ''))}, {len(plan.get('bases', []))} bases: "
                  f"{pct(plan.get('need_covered_share'))})</span>")
+    table = equity_table_html(s) if with_equity else ""
+    if table:
+        text += f"<details><summary>Equity by deprivation and rurality</summary>{table}</details>"
     return text
 
 
 def _area_head(row: pd.Series) -> str:
     rows = [("Area", esc(row["id"])), ("District", esc(row["district"])),
             ("Children aged 0–4", num(row["children_0_4"])), ("Need (weight)", num(row["weight"], digits=1))]
+    if "idaci_quintile" in row.index:
+        rows.append(("IDACI quintile (of the case's areas; 1 = most deprived)", num(row["idaci_quintile"])))
+    if "ruc" in row.index:
+        rows.append(("Rural-urban class", esc(row["ruc"] if isinstance(row["ruc"], str) and row["ruc"] else "unknown")))
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f'<h4>{esc(row["name"])}</h4><table class="siting-popup"><tbody>{body}'
 
@@ -112,7 +121,7 @@ def _base_popup(base: pd.Series, sol: Solution, plan_bases: set[str]) -> str:
         name = str(col)
         label = esc(name.removesuffix("_gbp").replace("_", " ").capitalize())
         if name.endswith("_gbp"):
-            rows.append((label, "£" + num(value)))
+            rows.append((label, esc(gbp(value, missing="–"))))
         else:
             rows.append((label, num(value, digits=0 if abs(float(value)) >= 100 else 1)))
     if plan_bases:

@@ -23,6 +23,7 @@ from markupsafe import Markup
 import siting
 from maps import charts, curves
 from maps.coverage_map import build_map, solution_headline
+from maps.equity_table import equity_table_html
 from maps.html import as_float, esc, is_missing
 from maps.offline import make_offline, render_offline
 from maps.results import Solution, Sweep, coverage_by
@@ -104,7 +105,8 @@ def _panel_data(k: int, job: str, sol: Solution, row: pd.Series | None, *, initi
             figures.append(("Frontline share of the budget", fpct(row.get("frontline_share"))))
         if not is_missing(row.get("contact_hours")):
             figures.append(("Contact hours", fnum(row.get("contact_hours"))))
-    return {"k": k, "job": job, "shown": k == initial, "headline": Markup(solution_headline(sol)),
+    return {"k": k, "job": job, "shown": k == initial, "headline": Markup(solution_headline(sol, with_equity=False)),
+            "equity": Markup(equity_table_html(s)),
             "solver": s.get("solver", "?"), "status": s.get("status", "?"), "gap": s.get("gap"),
             "verified": s.get("verified"), "bases": [str(b) for b in s.get("bases", [])],
             "n_bases": sol.n_bases, "plan": plan or None, "plan_bases": len(plan.get("bases", [])),

@@ -2,11 +2,13 @@
 
 A *result folder* is what ``siting solve --out DIR`` writes (``scenarios.solve.write_outcome``):
 ``summary.json``, ``areas.csv`` (one row per demand area: ``id, name, district, children_0_4,
-weight, base_id, base_minutes, covered``), ``bases.csv`` (one row per kept base: ``id, name,
-district, need_within_reach, need_lost_if_closed_alone_others_fixed, areas_nearest, lon, lat``, the
+need_children, base_id, minutes_to_base, covered``), ``bases.csv`` (one row per kept base: ``id, name,
+district, need_children_within_reach, need_lost_if_closed_alone_others_fixed, areas_nearest, lon, lat``, the
 re-optimised closure values of :mod:`scenarios.closure_run` and, from the outreach model,
 ``staff_hours``/``contact_hours``) and ``solution.gpkg`` (layers ``sites``: every candidate
-with ``kept``; ``areas``: area points).
+with ``kept``; ``areas``: area points). The CSVs are the ones people open and may edit, so they are what is
+read; their people's column names (:data:`siting.tables.PEOPLE_NAMES`) become the engine's names here
+(``weight``, ``base_minutes``, ``need_within_reach``, ...), and folders written before the renaming still read.
 
 A *sweep folder* holds ``results.csv`` (one row per job: ``job_id, model, bases, minutes, status,
 objective, bound, gap, need_covered_share, worst_minutes, worst_rural_minutes, frontline_share,
@@ -27,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError
+from siting.tables import ENGINE_NAMES, PEOPLE_NAMES
 from siting.validation import line_of, numeric, require_columns, unique_ids
 
-AREA_COLUMNS = ("id", "base_id", "base_minutes", "covered", "weight")
+AREA_COLUMNS = ("id", "base_id", "minutes_to_base", "covered", "need_children")
 BASE_COLUMNS = ("id",)
 SWEEP_COLUMNS = ("job_id", "model", "bases", "minutes", "status")
 #: Statuses that carry a solution (a time-limited job may or may not have one: its folder decides).
@@ -140,30 +143,40 @@ def read_summary(path: Path) -> dict[str, Any]:
     return data
 
 
+def _people_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of a folder written before the people's names: rename its engine names (``weight``, ...)."""
+    old = {e: p for e, p in PEOPLE_NAMES.items() if e in frame.columns and p not in frame.columns}
+    return frame.rename(columns=old)
+
+
 def _areas(path: Path) -> pd.DataFrame:
-    a = _read_csv(path)
+    a = _people_names(_read_csv(path))
     src = str(path)
     require_columns(a, AREA_COLUMNS, src)
     ids = unique_ids(a, "id", src)
     out = pd.DataFrame({"id": ids})
     out["name"] = a["name"].fillna("").astype(str) if "name" in a else ids
     out["district"] = a["district"].fillna("").astype(str) if "district" in a else ""
-    out["weight"] = numeric(a, "weight", src, min_value=0, what="need weight")
+    out["weight"] = numeric(a, "need_children", src, min_value=0, what="need weight")
     out["children_0_4"] = (numeric(a, "children_0_4", src, min_value=0, allow_nan=True, what="number of children")
                            if "children_0_4" in a else np.nan)
-    minutes = pd.to_numeric(a["base_minutes"], errors="coerce").to_numpy(dtype=np.float64)
-    text = a["base_minutes"].astype(str).str.strip().str.lower()
-    bad = np.isnan(minutes) & a["base_minutes"].notna().to_numpy() & ~text.isin(("inf", "nan")).to_numpy()
+    minutes = pd.to_numeric(a["minutes_to_base"], errors="coerce").to_numpy(dtype=np.float64)
+    text = a["minutes_to_base"].astype(str).str.strip().str.lower()
+    bad = np.isnan(minutes) & a["minutes_to_base"].notna().to_numpy() & ~text.isin(("inf", "nan")).to_numpy()
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise InputError(f"not a number: {a['base_minutes'].iloc[k]!r}", source=src, row=line_of(a, k),
-                         field="base_minutes")
+        raise InputError(f"not a number: {a['minutes_to_base'].iloc[k]!r}", source=src, row=line_of(a, k),
+                         field="minutes_to_base")
     out["base_minutes"] = np.where(np.isnan(minutes), np.inf, minutes)
     base = a["base_id"].astype(object).where(a["base_id"].notna(), None)
     out["base_id"] = [None if b is None or str(b).strip() == "" else str(b) for b in base]
     out["covered"] = _bool(a, "covered", src)
     if "rural" in a:
         out["rural"] = _bool(a.assign(rural=a["rural"].fillna("false")), "rural", src)
+    if "ruc" in a:  # equity groups (siting.equity): a missing class stays unknown
+        out["ruc"] = a["ruc"].fillna("unknown").astype(str)
+    if "idaci_quintile" in a:
+        out["idaci_quintile"] = pd.to_numeric(a["idaci_quintile"], errors="coerce")
     return out
 
 
@@ -171,7 +184,7 @@ def _bases(path: Path) -> pd.DataFrame:
     b = _read_csv(path)
     src = str(path)
     require_columns(b, BASE_COLUMNS, src)
-    b = b.copy()
+    b = b.rename(columns=ENGINE_NAMES)
     b["id"] = unique_ids(b, "id", src)
     for col in ("name", "district"):
         b[col] = b[col].fillna("").astype(str) if col in b else (b["id"] if col == "name" else "")

@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from maps.html import is_missing, num_text, pct_text
+from siting.formatting import gap_percent, gbp
 
 
 def templates_dir() -> Path:
@@ -36,6 +37,6 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.do"])
-    env.filters.update(num=fnum, pct=fpct, label=label)
+    env.filters.update(num=fnum, pct=fpct, label=label, gap=gap_percent, gbp=gbp)
     env.tests.update(missing=is_missing)
     return env

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from scenarios.compare import bases_of
-from scenarios.solve import Outcome, SolveRequest, run
+from scenarios.solve import Outcome, SolveRequest, refuse_without_solution, run
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from siting.problems import build_problem
@@ -102,8 +102,10 @@ def near_optimal_plans(case: Case, matrix: TravelMatrix, request: SolveRequest, 
         rules = dataclasses.replace(request.rules, extra_groups=request.rules.extra_groups + cuts)
         outcome = run(case, matrix, dataclasses.replace(request, rules=rules))
         status = str(outcome.summary.get("status"))
-        if status not in SOLVED:
+        solved = outcome.result.has_solution if outcome.result is not None else status in SOLVED
+        if not solved:
             if rank == 0:
+                refuse_without_solution(outcome, source="scenario")
                 raise InputError(f"the scenario has no solution ({status}: {outcome.summary.get('message')})",
                                  source="scenario")
             stopped = (f"no further plan differs from every earlier one in at least {min_diff} sites "

@@ -42,6 +42,10 @@ class EstimatedMatrix:
                 "heldout_p90_minutes": round(self.heldout_p90_minutes, 2), "open_water_pairs": self.open_water_pairs}
 
 
+def _described(name: str, mae: float, p90: float) -> str:
+    return f"{name} (held-out destinations: mean absolute error {mae:.1f} min, 90th percentile {p90:.1f} min)"
+
+
 def _inside_norfolk(x_m: np.ndarray, y_m: np.ndarray) -> bool:
     est, _ = norfolk.estimator()
     field = est.access
@@ -57,7 +61,10 @@ def estimate_matrix(demand: DemandAreas, sites: Sites, *, source: str = "") -> E
     y = np.r_[np.asarray(demand.y_m, float), np.asarray(sites.y_m, float)]
     if _inside_norfolk(x, y):
         est, report = norfolk.estimator()
-        matrix = est.matrix(demand, sites)
+        plain = est.matrix(demand, sites)
+        matrix = TravelMatrix(plain.minutes, plain.demand_ids, plain.site_ids,
+                              source=_described("Norfolk straight-line estimator", report.lodo_mae_minutes,
+                                                report.lodo_p90_minutes))
         # calibrated on Norfolk's own routed times, whose detours round the Broads and the Wash it has learnt
         return EstimatedMatrix(matrix, "Norfolk straight-line estimator", report.lodo_mae_minutes,
                                report.lodo_p90_minutes, 0)
@@ -71,9 +78,10 @@ def estimate_matrix(demand: DemandAreas, sites: Sites, *, source: str = "") -> E
         raise InputError(f"{where}{what} lies outside England, where the drive-time estimator was calibrated; "
                          "give a travel matrix or a road network instead")
     minutes = england.minutes(demand.x_m, demand.y_m, sites.x_m, sites.y_m)
-    matrix = TravelMatrix(minutes, tuple(demand.ids), tuple(sites.ids), source="England straight-line estimate")
     mae = england.metrics.get("heldout_destination_mae_minutes", float("nan"))
     p90 = england.metrics.get("heldout_destination_p90_minutes", float("nan"))
+    matrix = TravelMatrix(minutes, tuple(demand.ids), tuple(sites.ids),
+                          source=_described("England straight-line estimator", mae, p90))
     n, m = len(demand.ids), len(sites.ids)
     ox = np.repeat(np.asarray(demand.x_m, float), m)
     oy = np.repeat(np.asarray(demand.y_m, float), m)

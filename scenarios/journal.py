@@ -4,13 +4,16 @@ Events: ``start`` (a run of the sweep began: run number, fingerprint, jobs), ``j
 or failed, with its results row), ``end``. A line cut short by a crash (``kill -9`` mid-write) is
 skipped on reading and sealed with a newline before the next append, so it never merges with the
 next record. The results table is rebuilt from the last ``job`` record of every job.
+
+One sweep at a time writes to a folder: :func:`sweep_lock` holds an operating-system lock on
+``.sweep.lock`` through :mod:`filelock` (``flock`` on POSIX, a Windows file lock on Windows), which
+the system releases when the process dies, even by ``kill -9``: a crash never leaves a stale lock behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import time
@@ -18,6 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import filelock
 
 from scenarios.output import jsonable
 from siting.errors import InputError
@@ -91,14 +96,15 @@ class Journal:
 @contextlib.contextmanager
 def sweep_lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on a sweep folder (released by the OS if the process dies)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_NAME
-    with path.open("a") as f:
-        try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError("another sweep is writing to this folder now", source=str(folder)) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(folder / LOCK_NAME, timeout=0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise InputError("another sweep is writing to this folder now", source=str(folder)) from None
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", source=str(folder)) from None
+    try:
+        yield
+    finally:
+        lock.release()

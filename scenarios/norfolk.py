@@ -15,9 +15,11 @@ import pandas as pd
 
 from siting import validation
 from siting.calibration import CalibrationReport, calibrate
-from siting.domain import Budget, Case, Plan, TravelMatrix
+from siting.domain import Budget, Case, Plan, Sites, TravelMatrix
+from siting.errors import InputError
 from siting.geo import to_bng
 from siting.need import weighted
+from siting.problems import ALL_DISTRICTS, DistrictLimit, SiteRules
 from siting.travel import StraightLineEstimator
 
 NAME = "norfolk"
@@ -32,6 +34,11 @@ PLAN_ORIGINAL = "original_proposal_2018"
 PLAN_ALL_CENTRES = "all_centres_2018"
 BUDGET_OLD = "children_centres_2018"
 BUDGET_NEW = "early_childhood_family_service_2019"
+SUITABILITY_LEVELS = ("suitable", "limited", "unsuitable", "unknown")
+RULE_SETS = ("council", "none")
+#: The council's published minimum number of bases per district (report sections 4.5 and 6.1).
+COUNCIL_MIN_PER_DISTRICT: dict[str, int] = {ALL_DISTRICTS: 2, "Norwich": 3}
+COUNCIL_RULES_TEXT = "only buildings the council's report calls suitable; at least 2 bases per district, 3 in Norwich"
 ATTRIBUTION = "Contains ONS, MHCLG and OS data © Crown copyright and database right (Open Government Licence v3)"
 
 
@@ -54,6 +61,8 @@ def load(need: str = "children") -> Case:
     sites = validation.sites(raw_sites, source=str(s_path), columns=SITE_COLUMNS, districts=set(demand.districts))
     kept = tuple(raw_sites.loc[raw_sites["council_2019_decision"] == "retained_base", "centre_id"].astype(str))
     first = tuple(raw_sites.loc[raw_sites["original_proposal_base"] == "yes", "centre_id"].astype(str))
+    sites = Sites(sites.frame.merge(suitability()[["id", "suitability", "suitability_reason"]], on="id", how="left")
+                  .fillna({"suitability": "unknown", "suitability_reason": ""}), sites.source)
     buildings = tuple(sites.frame.loc[sites.frame["kind"] == "building", "id"])
     plans = {
         PLAN_COUNCIL: Plan(PLAN_COUNCIL, kept, "the 15 bases the council kept in January 2019"),
@@ -96,5 +105,70 @@ def estimator() -> tuple[StraightLineEstimator, CalibrationReport]:
 def travel_matrix(case: Case | None = None) -> TravelMatrix:
     """Estimated drive minutes from every Norfolk LSOA to every centre."""
     case = case or load()
-    est, _ = estimator()
-    return est.matrix(case.demand, case.sites)
+    est, report = estimator()
+    m = est.matrix(case.demand, case.sites)
+    return TravelMatrix(m.minutes, m.demand_ids, m.site_ids,
+                        source=("Norfolk straight-line estimator (held-out destinations: mean absolute error "
+                                f"{report.lodo_mae_minutes:.1f} min, "
+                                f"90th percentile {report.lodo_p90_minutes:.1f} min)"))
+
+
+@lru_cache(maxsize=1)
+def suitability() -> pd.DataFrame:
+    """Each centre's suitability as a base, transcribed from section 6.1 of the council's report.
+
+    Columns: ``id``, ``name``, ``suitability`` (one of :data:`SUITABILITY_LEVELS`), ``basis``
+    (``building``, ``location``, ``no_physical_site``, ``not_stated``), ``suitability_reason`` (the
+    report's words) and ``source_section``. See ``scenarios/data/PROVENANCE.md``.
+    """
+    path = data_dir() / "base_suitability_2019.csv"
+    raw = _read("base_suitability_2019.csv").fillna({"note": "", "basis": ""})
+    validation.require_columns(raw, ["centre_id", "suitability", "reason", "source_section"], str(path))
+    bad = ~raw["suitability"].isin(SUITABILITY_LEVELS)
+    if bad.any():
+        k = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(f"suitability must be one of {', '.join(SUITABILITY_LEVELS)}, got "
+                         f"{raw['suitability'].iloc[k]!r}", source=str(path), row=k + 2, field="suitability")
+    return raw.rename(columns={"centre_id": "id", "reason": "suitability_reason"}).astype({"id": str})
+
+
+def council_rules(case: Case, *, allow_limited: bool = False, min_per_district: DistrictLimit | None = None,
+                  max_per_district: DistrictLimit | None = None, must_keep: tuple[str, ...] = (),
+                  must_close: tuple[str, ...] = ()) -> SiteRules:
+    """The council's published rule set: suitable buildings only, 2 bases per district and 3 in Norwich.
+
+    ``limited`` buildings are ruled out unless ``allow_limited`` (then allowed and flagged);
+    ``unknown`` ones are always ruled out (the council kept only buildings it called suitable).
+    An explicit ``min_per_district`` replaces the council's minimums.
+    """
+    frame = case.sites.frame
+    allowed = {"suitable", "limited"} if allow_limited else {"suitable"}
+    excluded = {str(r.id): f"{r.suitability} as a base (report 6.1: {r.suitability_reason})"
+                for r in frame.itertuples() if r.suitability not in allowed}
+    flagged = {str(r.id): f"limited as a base (report 6.1: {r.suitability_reason})"
+               for r in frame.itertuples() if allow_limited and r.suitability == "limited"}
+    text = COUNCIL_RULES_TEXT if not allow_limited else COUNCIL_RULES_TEXT.replace(
+        "calls suitable", "calls suitable or limited (limited ones flagged)")
+    if min_per_district is not None:
+        text = text.split(";")[0] + "; per-district minimums set by the user"
+    return SiteRules(
+        must_keep=must_keep, must_close=must_close,
+        min_per_district=dict(COUNCIL_MIN_PER_DISTRICT) if min_per_district is None else min_per_district,
+        max_per_district=max_per_district, name="council", description=text, excluded=excluded, flagged=flagged,
+    )
+
+
+def rules(name: str, case: Case, *, allow_limited: bool = False, min_per_district: DistrictLimit | None = None,
+          max_per_district: DistrictLimit | None = None, must_keep: tuple[str, ...] = (),
+          must_close: tuple[str, ...] = ()) -> SiteRules:
+    """The rule set ``name`` (``council`` or ``none``) with the user's own rules on top."""
+    if name == "council":
+        return council_rules(case, allow_limited=allow_limited, min_per_district=min_per_district,
+                             max_per_district=max_per_district, must_keep=must_keep, must_close=must_close)
+    if name != "none":
+        raise InputError(f"unknown rule set {name!r}; choose from {', '.join(RULE_SETS)}", source="--rules")
+    if allow_limited:
+        raise InputError("goes with --rules council", source="--allow-limited")
+    return SiteRules(must_keep=must_keep, must_close=must_close,
+                     min_per_district=0 if min_per_district is None else min_per_district,
+                     max_per_district=max_per_district)

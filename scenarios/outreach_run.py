@@ -6,9 +6,13 @@ Registered as :data:`scenarios.solve.MODEL_RUNNERS` ``["outreach"]``. Model para
 
 * ``bases`` a number: the best plan with exactly that many bases, and the marginal value of one
   base more and one fewer.
-* ``bases`` ``auto`` (or ``None``): the curve of contact hours and frontline share against the number
-  of bases (5 to 30, widened while the best lies at an end), the best number (most contact hours
-  with the frontline floor kept, ties to the fewest bases), its plan, ``curve.csv`` and ``curve.png``.
+* ``bases`` ``auto`` (or ``None``): the efficient frontier between the service's side (spare
+  frontline posts) and the families' side (need within ``minutes`` of a base) over the number of
+  bases (5 to 30, widened while the recommendation lies at an end), the recommendation and its
+  reason in one sentence (:mod:`siting.outreach_frontier`), its plan, ``frontier.csv`` and
+  ``frontier.png``. With ``params["robustness"]`` (``--robustness N``): the tornado, the site
+  frequencies over ``N`` sampled parameter sets and both overhead calibrations
+  (:mod:`scenarios.outreach_robust`).
 
 Both compare the plan with the plan in hand and, when the case has an old budget for all its
 sites, with the old model (Norfolk: the 53 centres on £10.23m), and list what each site kept by
@@ -21,6 +25,7 @@ import math
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -28,34 +33,44 @@ import pandas as pd
 from tqdm import tqdm
 
 import siting
-from maps.outreach_plot import PlanMark, curve_png
 from scenarios.output import jsonable
-from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest
-from siting.budget import CATEGORIES, FRONTLINE
+from scenarios.outreach_robust import RobustnessResult, RobustnessSettings, robustness
+from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest, add_equity, equity_and_rules_text, rules_brief
+from siting.budget import CATEGORIES, FRONTLINE, check_positive
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, Plan, TravelMatrix
 from siting.errors import InputError
+from siting.formatting import gap_percent, gbp
 from siting.outreach import (
     CurvePoint,
     OutreachParams,
     OutreachSolve,
     OutreachTables,
     PlanEvaluation,
-    best_point,
-    break_ties,
     budget_dict,
     case_calibration,
     curve,
-    curve_frame,
     evaluate_plan,
     outreach_problem,
     site_differences,
     solve_outreach,
     tables,
 )
+from siting.outreach_frontier import (
+    TRAVEL_ERROR_MINUTES,
+    FrontierPoint,
+    Recommendation,
+    families_access,
+    frame_gains,
+    frontier,
+    frontier_frame,
+    frontier_point,
+    recommend,
+)
+from siting.problems import count_range
 from siting.validation import bases_count
 from solvers import Status
-from solvers.formulations.outreach import OutreachSpec
+from solvers.formulations.outreach import OutreachMeasures, OutreachSpec
 from solvers.registry import names as solver_names
 
 AUTO_FIRST = 5
@@ -64,17 +79,44 @@ AUTO_LAST = 30
 SOURCE = "--model outreach"
 
 
+RUN_KEYS = ("robustness", "travel_error_minutes", "min_spare_posts")
+"""Keys of ``SolveRequest.params`` that set up the run rather than the model."""
+
+
 def outreach_params(request: SolveRequest) -> OutreachParams:
     """The model parameters of ``request`` (checked; an :class:`InputError` names a bad one)."""
-    return OutreachParams.from_mapping(request.params, source=SOURCE)
+    return OutreachParams.from_mapping({k: v for k, v in request.params.items() if k not in RUN_KEYS}, source=SOURCE)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How ``--bases auto`` chooses and checks its recommendation (from ``SolveRequest.params``)."""
+
+    travel_error_minutes: float = TRAVEL_ERROR_MINUTES
+    min_spare_posts: float = 0.0
+    robustness: RobustnessSettings | None = None
+
+
+def run_settings(request: SolveRequest) -> RunSettings:
+    """The run settings of ``request`` (checked)."""
+    p = request.params
+    try:
+        error = check_positive(p.get("travel_error_minutes", TRAVEL_ERROR_MINUTES), "travel_error_minutes",  # type: ignore[arg-type]
+                               allow_zero=True)
+        spare = check_positive(p.get("min_spare_posts", 0.0), "min_spare_posts", allow_zero=True)  # type: ignore[arg-type]
+    except (InputError, TypeError, ValueError) as exc:
+        raise InputError(str(exc.detail if isinstance(exc, InputError) else exc), source=SOURCE,
+                         field=exc.field if isinstance(exc, InputError) else "min_spare_posts") from None
+    robust = p.get("robustness")
+    settings = None if robust is None else RobustnessSettings.from_mapping(robust, source=SOURCE)
+    if settings is not None and request.bases not in ("auto", None):
+        raise InputError("the robustness analysis is of the recommended number of bases: use --bases auto",
+                         source="--robustness")
+    return RunSettings(error, spare, settings)
 
 
 def _progress(counts: Iterable[int]) -> Iterable[int]:
-    return tqdm(list(counts), desc="outreach: numbers of bases", unit="count", file=sys.stderr, leave=False)
-
-
-def _tie_progress(items: Iterable[int]) -> Iterable[int]:
-    return tqdm(list(items), desc="outreach: tie-break of the best numbers", unit="count", file=sys.stderr,
+    return tqdm(list(counts), desc="outreach: frontier over numbers of bases", unit="count", file=sys.stderr,
                 leave=False)
 
 
@@ -87,16 +129,16 @@ def run_outreach(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Out
                          source="--solver")
     if request.minutes is None or not request.minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
+    settings = run_settings(request)
     plan = _plan(case, request)
     bases_arg: object = request.bases
     points: list[CurvePoint] = []
-    best: CurvePoint | None = None
+    auto: AutoChoice | None = None
     if bases_arg in ("auto", None):
-        points = _auto_curve(case, matrix, params, request)
-        points = break_ties(case, points, solver=request.solver, options=request.options, progress=_tie_progress)
-        best = best_point(points)
-        if best is not None and best.solved is not None:
-            sol = best.solved
+        auto = _auto_frontier(case, matrix, params, request, settings)
+        chosen = auto.chosen
+        if chosen is not None and chosen.solved is not None:
+            sol = chosen.solved
         else:  # nothing keeps the frontline floor: the least that does not (with the shortfall)
             problem = outreach_problem(case, matrix, params, bases=None, exact=False, rules=request.rules)
             sol = solve_outreach(problem, solver=request.solver, options=request.options)
@@ -104,11 +146,103 @@ def run_outreach(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Out
         p = bases_count(int(bases_arg), case.sites)  # type: ignore[call-overload]
         problem = outreach_problem(case, matrix, params, bases=p, rules=request.rules)
         sol = solve_outreach(problem, solver=request.solver, options=request.options)
-    marginal = _marginal(case, matrix, params, request, sol, points)
+    marginal = _frontier_marginal(auto) if auto is not None else _marginal(case, matrix, params, request, sol, points)
     plan_eval = evaluate_plan(case, matrix, params, plan.site_ids, name=plan.name) if plan else None
     old = _old_model(case, matrix, params)
+    if auto is not None and settings.robustness is not None and auto.chosen is not None:
+        auto = replace(auto, robust=_robustness(case, matrix, params, request, settings, auto))
     elapsed = time.perf_counter() - t0
-    return _outcome(case, matrix, request, params, sol, points, best, marginal, plan, plan_eval, old, elapsed)
+    return _outcome(case, matrix, request, params, settings, sol, auto, marginal, plan, plan_eval, old, elapsed)
+
+
+@dataclass(frozen=True)
+class AutoChoice:
+    """``--bases auto``: the frontier, its table, the recommendation and the chosen point."""
+
+    points: list[FrontierPoint]
+    frame: pd.DataFrame
+    recommendation: Recommendation
+    chosen: FrontierPoint | None
+    counts: tuple[int, ...]
+    gains: dict[tuple[int, int], float]
+    robust: RobustnessResult | None = None
+
+
+def _auto_frontier(case: Case, matrix: TravelMatrix, params: OutreachParams, request: SolveRequest,
+                   settings: RunSettings) -> AutoChoice:
+    """The frontier over :data:`AUTO_FIRST`..:data:`AUTO_LAST`, widened while the recommendation lies at an end."""
+    fewest, able = count_range(case, request.rules)
+    first = max(1, min(AUTO_FIRST, able), fewest)
+    last = max(first, min(AUTO_LAST, able))
+    kw = {"access_minutes": request.minutes, "error_minutes": settings.travel_error_minutes, "rules": request.rules,
+          "solver": request.solver, "options": request.options}
+    points = frontier(case, matrix, params, counts=range(first, last + 1), progress=_progress, **kw)  # type: ignore[arg-type]
+    while True:
+        frame = frontier_frame(points, min_spare_posts=settings.min_spare_posts)
+        gains = frame_gains(case.demand.weight, matrix.minutes, case.sites.ids, frame, access_minutes=request.minutes,
+                            error_minutes=settings.travel_error_minutes)
+        rec = recommend(frame, gains=gains, access_minutes=request.minutes,
+                        error_minutes=settings.travel_error_minutes, min_spare_posts=settings.min_spare_posts)
+        low, high = points[0].bases, points[-1].bases
+        # nothing eligible yet, or the range at the lower end: one base fewer
+        if (rec.low is None or rec.low == low) and low > max(1, fewest):
+            points = frontier(case, matrix, params, counts=[low - 1], **kw) + points  # type: ignore[arg-type]
+            continue
+        if rec.high is not None and rec.high == high and high < able:
+            start = points[-1].solved.selected if points[-1].solved is not None else ()
+            points = [*points, frontier_point(case, matrix, params, high + 1, start=start, **kw)]  # type: ignore[arg-type]
+            continue
+        # no single recommendation (a range equal on both sides): the plan shown is the range's fewest bases, and
+        # the summary says so
+        shown = rec.bases if rec.bases is not None else rec.low
+        chosen = next((pt for pt in points if pt.bases == shown), None)
+        counts = tuple(pt.bases for pt in points)
+        return AutoChoice(points, frame, rec, chosen, counts, gains)
+
+
+def robust_counts(frame: pd.DataFrame) -> tuple[int, ...]:
+    """The counts each robustness frontier covers: from one below the smallest eligible count of ``frame`` up.
+
+    Counts below serve less need than the eligible ones here (or are dominated); a tornado row whose
+    range reaches the smallest count computed says so (``tornado.csv`` column ``note``).
+    """
+    eligible = frame.loc[frame["eligible"].astype(bool), "bases"]
+    low = int(eligible.min()) - 1 if len(eligible) else int(frame["bases"].min())
+    return tuple(int(b) for b in frame["bases"] if int(b) >= max(1, low))
+
+
+def _frontier_marginal(auto: AutoChoice) -> dict[str, object]:
+    """One base more and one fewer than the recommendation, from the frontier: what each side gains or loses."""
+    by = {pt.bases: pt for pt in auto.points}
+    here = auto.chosen
+    out: dict[str, object] = {}
+    if here is None:
+        return out
+    for key, q in (("one_fewer", here.bases - 1), ("one_more", here.bases + 1)):
+        pt = by.get(q)
+        if pt is None or not pt.has_plan:
+            out[key] = None if pt is None else {"bases": q, "status": pt.status, "note": pt.note}
+            continue
+        out[key] = {
+            "bases": q, "status": pt.status, "meets_frontline_floor": pt.meets_frontline_floor,
+            "contact_hours": pt.contact_hours, "delta_contact_hours": pt.contact_hours - here.contact_hours,
+            "access_share": pt.access_share, "delta_access_share": pt.access_share - here.access_share,
+            "delta_mean_minutes": pt.mean_minutes - here.mean_minutes,
+            "spare_posts": pt.spare_posts, "delta_spare_posts": pt.spare_posts - here.spare_posts,
+            "delta_frontline_posts": pt.frontline_posts - here.frontline_posts, "bases_kept": list(pt.site_ids),
+        }
+    return out
+
+
+def _robustness(case: Case, matrix: TravelMatrix, params: OutreachParams, request: SolveRequest,
+                settings: RunSettings, auto: AutoChoice) -> RobustnessResult:
+    assert settings.robustness is not None and auto.chosen is not None
+    return robustness(case, matrix, params, auto.frame, baseline_gains=auto.gains, recommendation=auto.recommendation,
+                      recommended_sites=auto.chosen.site_ids, counts=robust_counts(auto.frame),
+                      access_minutes=request.minutes,
+                      error_minutes=settings.travel_error_minutes, min_spare_posts=settings.min_spare_posts,
+                      rules=request.rules, solver=request.solver, options=request.options,
+                      settings=settings.robustness)
 
 
 def _plan(case: Case, request: SolveRequest) -> Plan | None:
@@ -119,36 +253,15 @@ def _plan(case: Case, request: SolveRequest) -> Plan | None:
     return case.plans[request.plan]
 
 
-def _auto_curve(case: Case, matrix: TravelMatrix, params: OutreachParams, request: SolveRequest) -> list[CurvePoint]:
-    """The curve over :data:`AUTO_FIRST`..:data:`AUTO_LAST`, widened while the best lies at an end."""
-    able = int(case.sites.can_be_base.sum())
-    first = max(1, min(AUTO_FIRST, able), len(request.rules.must_keep))
-    last = max(first, min(AUTO_LAST, able))
-    kw = {"rules": request.rules, "solver": request.solver, "options": request.options}
-    points = curve(case, matrix, params, counts=range(first, last + 1), progress=_progress, **kw)  # type: ignore[arg-type]
-    while True:
-        best = best_point(points)
-        if best is None:
-            return points
-        if best.bases == points[0].bases and points[0].bases > 1:
-            start = case.sites.index_of(list(points[0].site_ids))
-            points = curve(case, matrix, params, counts=[points[0].bases - 1], start=start, **kw) + points  # type: ignore[arg-type]
-        elif best.bases == points[-1].bases and points[-1].bases < able:
-            start = case.sites.index_of(list(points[-1].site_ids))
-            points = points + curve(case, matrix, params, counts=[points[-1].bases + 1], start=start, **kw)  # type: ignore[arg-type]
-        else:
-            return points
-
-
 def _marginal(case: Case, matrix: TravelMatrix, params: OutreachParams, request: SolveRequest, sol: OutreachSolve,
               points: Sequence[CurvePoint]) -> dict[str, object]:
     """One base more and one fewer than the plan's: their best contact hours and frontline share."""
     if not sol.has_solution or sol.measures is None:
         return {}
     p = len(sol.selected)
-    able = int(case.sites.can_be_base.sum())
+    fewest, able = count_range(case, request.rules)
     by_count = {pt.bases: pt for pt in points}
-    wanted = [q for q in (p - 1, p + 1) if 1 <= q <= able and q not in by_count]
+    wanted = [q for q in (p - 1, p + 1) if max(1, fewest) <= q <= able and q not in by_count]
     if wanted:
         more = curve(case, matrix, params, counts=wanted, rules=request.rules, solver=request.solver,
                      options=request.options, start=sol.selected)
@@ -230,10 +343,29 @@ def _coverage_figures(cov: CoverageSummary) -> dict[str, object]:
                               "worst_rural_minutes", "mean_minutes")}
 
 
-def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: OutreachParams, sol: OutreachSolve,
-             points: list[CurvePoint], best: CurvePoint | None, marginal: dict[str, object], plan: Plan | None,
+def _families(case: Case, matrix: TravelMatrix, site_ids: Sequence[str], request: SolveRequest,
+              settings: RunSettings) -> dict[str, object]:
+    fam = families_access(case.demand.weight, matrix.minutes, case.sites.index_of(list(site_ids)),
+                          access_minutes=request.minutes, error_minutes=settings.travel_error_minutes)
+    return {"access_minutes": request.minutes, "travel_error_minutes": settings.travel_error_minutes,
+            "access_share": fam.share, "access_share_low": fam.share_low, "access_share_high": fam.share_high,
+            "mean_minutes": fam.mean_minutes, "worst_minutes": fam.worst_minutes}
+
+
+def _service(spec: OutreachSpec, ms: OutreachMeasures) -> dict[str, object]:
+    return {"contact_hours": ms.contact_hours, "need_hours": ms.need_hours,
+            "frontline_posts": ms.budget_gbp[FRONTLINE] / spec.cost_per_post_gbp,
+            "driving_hours": ms.driving_hours, "driving_posts": ms.driving_hours / spec.productive_hours_per_post,
+            "spare_staff_hours": ms.spare_staff_hours,
+            "spare_posts": ms.spare_staff_hours / spec.productive_hours_per_post}
+
+
+def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: OutreachParams, settings: RunSettings,
+             sol: OutreachSolve, auto: AutoChoice | None, marginal: dict[str, object], plan: Plan | None,
              plan_eval: PlanEvaluation | None, old: dict[str, object] | None, elapsed: float) -> Outcome:
     r = sol.result
+    if auto is not None and auto.chosen is not None:
+        r = r.with_(status=Status(auto.chosen.status))
     spec = sol.problem.extra
     assert isinstance(spec, OutreachSpec)
     bases = [case.sites.ids[j] for j in sol.selected]
@@ -275,6 +407,15 @@ def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: Ou
             "rule": "most spare staff hours among the plans with the most contact hours",
             "status": tie.status.value, "spare_staff_hours": tie.objective, "bound": tie.bound,
             "message": tie.message}
+        summary["service"] = _service(spec, ms)
+        summary["families"] = _families(case, matrix, bases, request, settings)
+        if auto is not None and auto.chosen is not None:
+            chosen = auto.chosen
+            summary["tie_break"] = {
+                "rule": (f"lexicographic: the most contact hours, then the most need within {request.minutes:g} "
+                         "minutes of a base, then the most spare posts"),
+                "status": chosen.status, "contact_status": chosen.contact_status,
+                "access_status": chosen.access_status, "spare_status": chosen.spare_status}
         summary["marginal"] = marginal
         areas = out_tables.areas.merge(cov.areas[["id", "base_id", "base_minutes", "covered"]], on="id", how="left")
         tabs.update({"bases.csv": out_tables.bases, "areas.csv": areas, "budget.csv": out_tables.budget})
@@ -282,7 +423,12 @@ def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: Ou
         plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes)
         summary["plan_in_hand"] = {"name": plan.name, "description": plan.description, "bases": list(plan.site_ids),
                                    "number_of_bases": len(plan.site_ids), **_plan_figures(plan_eval),
-                                   **_coverage_figures(plan_cov)}
+                                   **_coverage_figures(plan_cov),
+                                   "families": _families(case, matrix, plan.site_ids, request, settings)}
+        if plan_eval.measures is not None:
+            pspec = plan_eval.problem.extra
+            assert isinstance(pspec, OutreachSpec)
+            summary["plan_in_hand"]["service"] = _service(pspec, plan_eval.measures)  # type: ignore[index]
         if plan_eval.measures is not None and plan_eval.allocation is not None:
             pt = tables(case, plan_eval.problem, plan_eval.selected, plan_eval.allocation, plan_eval.measures)
             summary["plan_in_hand"]["by_district"] = _records(pt.by_district)  # type: ignore[index]
@@ -294,25 +440,71 @@ def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: Ou
     if old is not None:
         summary["old_model"] = old
     files: dict[str, bytes] = {}
-    if points:
-        frame = curve_frame(points)
-        tabs["curve.csv"] = frame
-        summary["curve"] = _records(frame.drop(columns=["site_ids"]))
-        summary["best_bases"] = best.bases if best is not None else None
-        marks = []
-        if plan_eval is not None and plan_eval.measures is not None and plan is not None:
-            marks.append(PlanMark(f"{plan.name} ({len(plan.site_ids)} bases)", len(plan.site_ids),
-                                  plan_eval.measures.contact_hours, plan_eval.measures.frontline_share,
-                                  plan_eval.measures.spare_staff_hours))
-        files["curve.png"] = curve_png(frame, best_bases=best.bases if best else None,
-                                       frontline_floor=params.frontline_floor, need_hours=float(spec.need_hours.sum()),
-                                       plans=marks, title=f"{case.name}: contact hours, spare staff hours and "
-                                                          "frontline share by number of bases")
-    text = format_outreach_text(summary)
+    if auto is not None:
+        _auto_outputs(case, matrix, request, settings, auto, plan, plan_eval, summary, tabs, files)
+    add_equity(case, matrix, request, summary, bases if sol.has_solution else None, plan)  # issue 15: equity
+    summary["rules"] = rules_brief(request, case, bases)
+    text = format_outreach_text(summary) + "\n" + equity_and_rules_text(summary)
     outcome = Outcome(summary=jsonable(summary), tables=tabs, text=text, result=r, coverage=cov, files=files)
     if out_tables is not None:
         outcome.geo = _geo(case, out_tables, bases)
     return outcome
+
+
+def _auto_outputs(case: Case, matrix: TravelMatrix, request: SolveRequest, settings: RunSettings, auto: AutoChoice,
+                  plan: Plan | None, plan_eval: PlanEvaluation | None, summary: dict[str, object],
+                  tabs: dict[str, pd.DataFrame], files: dict[str, bytes]) -> None:
+    """The frontier, the recommendation and (if asked) the robustness tables and plots."""
+    from maps.outreach_plot import PlanMark, frequency_png, frontier_png, tornado_png  # matplotlib only when drawing
+
+    rec = auto.recommendation
+    tabs["frontier.csv"] = auto.frame
+    summary["frontier"] = _records(auto.frame.drop(columns=["site_ids"]))
+    summary["best_bases"] = rec.bases
+    summary["recommendation"] = {
+        "bases": rec.bases, "shown_bases": auto.chosen.bases if auto.chosen else None, "low": rec.low,
+        "high": rec.high, "equally_good": list(rec.equally_good), "best_access_bases": rec.best_access_bases,
+        "sentence": rec.sentence, "rule": rec.rule, "access_minutes": request.minutes,
+        "travel_error_minutes": settings.travel_error_minutes, "min_spare_posts": settings.min_spare_posts,
+        "worst_case_gains": [{"better": a, "worse": b, "gain": g} for (a, b), g in sorted(auto.gains.items())],
+    }
+    marks, access = [], []
+    if plan is not None and plan_eval is not None and plan_eval.measures is not None:
+        spec = plan_eval.problem.extra
+        assert isinstance(spec, OutreachSpec)
+        fam = _families(case, matrix, plan.site_ids, request, settings)
+        marks.append(PlanMark(f"{plan.name} ({len(plan.site_ids)} bases)", len(plan.site_ids),
+                              plan_eval.measures.contact_hours, plan_eval.measures.frontline_share,
+                              plan_eval.measures.spare_staff_hours / spec.productive_hours_per_post))
+        access.append(float(fam["access_share"]))  # type: ignore[arg-type]
+    frames = {"per-base overheads": auto.frame}
+    robust = auto.robust
+    if robust is not None and not robust.calibrations.empty:
+        central = robust.calibrations[robust.calibrations["calibration"] == "central_management"]
+        frames["central management"] = central.drop(columns=["calibration"])
+    files["frontier.png"] = frontier_png(frames, recommended=auto.chosen.bases if auto.chosen else None,
+                                         equally_good=rec.equally_good, access_minutes=request.minutes, plans=marks,
+                                         plan_access=access,
+                                         title=f"{case.name}: families' access against spare frontline posts")
+    if robust is None:
+        return
+    tabs["tornado.csv"] = robust.tornado
+    tabs["site_frequency.csv"] = robust.frequency
+    tabs["calibrations.csv"] = robust.calibrations
+    summary["robustness"] = {
+        "tornado": _records(robust.tornado.drop(columns=["site_ids"])),
+        "calibrations": {k: {"bases": v.bases, "equally_good": list(v.equally_good), "sentence": v.sentence}
+                         for k, v in robust.recommendations.items()},
+        "samples": robust.samples, "workers": robust.workers, "failed": robust.failed,
+        "site_frequency": _records(robust.frequency),
+    }
+    if not robust.tornado.empty:
+        files["tornado.png"] = tornado_png(robust.tornado, title=f"{case.name}: the recommendation under ±25% of "
+                                                                 "each parameter")
+    if robust.samples and not robust.frequency.empty and (robust.frequency["chosen"] > 0).any():
+        files["site_frequency.png"] = frequency_png(
+            robust.frequency, title=f"{case.name}: sites kept with {auto.chosen.bases if auto.chosen else '?'} bases "
+                                    f"over {robust.samples} sampled parameter sets")
 
 
 def _parameters(params: OutreachParams, spec: OutreachSpec) -> dict[str, object]:
@@ -381,16 +573,12 @@ def _h(x: object) -> str:
     return f"{float(x):,.0f}" if isinstance(x, int | float) and math.isfinite(float(x)) else "n/a"
 
 
-def _gbp(x: object) -> str:
-    return f"£{float(x):,.0f}" if isinstance(x, int | float) and math.isfinite(float(x)) else "n/a"
-
-
 def format_outreach_text(s: dict[str, object]) -> str:
     """A readable account of an outreach outcome for the terminal."""
     par = s["parameters"]
     assert isinstance(par, dict)
     lines = [
-        f"{s['case']}: outreach model, bases {s['bases_requested']}, budget {_gbp(par['budget_gbp'])}, frontline floor "
+        f"{s['case']}: outreach model, bases {s['bases_requested']}, budget {gbp(par['budget_gbp'])}, frontline floor "
         f"{_pct(par['frontline_floor']).strip()}, sessions {par['session_minutes']:g} min, drives up to "
         f"{par['max_drive_minutes']:g} min, need = {s['need_weighting']}",
     ]
@@ -399,12 +587,12 @@ def format_outreach_text(s: dict[str, object]) -> str:
     if isinstance(gap, float) and math.isfinite(gap):
         fmt = _pct if "share" in str(s["objective_name"]) else _h
         head += (f" (objective {fmt(s['objective']).strip()} {s['objective_name']}, bound {fmt(s['bound']).strip()}, "
-                 f"gap {100 * gap:.3g}%)")
+                 f"gap {gap_percent(gap)})")
     lines.append(head + ("" if s.get("verified") else "  [NOT VERIFIED]"))
     if s["status"] in (Status.INFEASIBLE.value, Status.ERROR.value) or "contact_hours" not in s:
         lines.append(f"  {s['message']}")
         _plan_lines(lines, s)
-        _curve_lines(lines, s)
+        _frontier_lines(lines, s)
         return "\n".join(lines)
     bases = s["bases"]
     assert isinstance(bases, list)
@@ -414,7 +602,7 @@ def format_outreach_text(s: dict[str, object]) -> str:
                  f"{_h(s['driving_hours'])} driving, {_h(s['spare_staff_hours'])} spare")
     budget = s["budget"]
     assert isinstance(budget, dict)
-    lines.append("budget: " + " | ".join(f"{k.replace('_', ' ')} {_gbp(budget['amounts_gbp'][k])} "
+    lines.append("budget: " + " | ".join(f"{k.replace('_', ' ')} {gbp(budget['amounts_gbp'][k])} "
                                          f"({_pct(budget['shares'][k]).strip()})" for k in CATEGORIES))
     lines.append("")
     lines.append(f"{'base':6s} {'name':34s} {'staff h':>9s} {'driving h':>9s} {'contact h':>9s} {'areas':>5s}")
@@ -451,21 +639,47 @@ def format_outreach_text(s: dict[str, object]) -> str:
         lines.append("every area's need is served in full")
     lines.append(f"nearest base: worst {s['worst_minutes']:.1f} min (rural {s['worst_rural_minutes']:.1f} min); "
                  f"need within {s['minutes']:g} min: {_pct(s['need_covered_share']).strip()}")
+    _sides_lines(lines, s)
     marginal = s.get("marginal")
     if isinstance(marginal, dict):
         for key, label in (("one_fewer", "one base fewer"), ("one_more", "one base more")):
             m = marginal.get(key)
-            if isinstance(m, dict):
+            if isinstance(m, dict) and "delta_access_share" in m:
+                lines.append(f"{label} ({m['bases']}): need within {s['minutes']:g} min "
+                             f"{100 * float(m['delta_access_share']):+.1f} points, mean travel "
+                             f"{float(m['delta_mean_minutes']):+.1f} min, spare posts "
+                             f"{float(m['delta_spare_posts']):+.1f}"
+                             f", contact hours {float(m['delta_contact_hours']):+,.0f}")
+            elif isinstance(m, dict) and "delta_frontline_share" in m:
                 floor_note = "" if m["meets_frontline_floor"] else " (breaks the frontline floor)"
                 lines.append(f"{label} ({m['bases']}): contact hours {float(m['delta_contact_hours']):+,.0f}, "
                              f"frontline share {100 * float(m['delta_frontline_share']):+.1f} points, staff hours "
                              f"{float(m['delta_staff_hours_available']):+,.0f}{floor_note}")
+            elif isinstance(m, dict):
+                lines.append(f"{label} ({m['bases']}): {m.get('status')}: {m.get('note', '')}")
     tie = s.get("tie_break")
     if isinstance(tie, dict):
-        lines.append(f"tie-break (most spare staff hours among the best plans): {tie['status']}")
+        lines.append(f"tie-break ({tie['rule']}): {tie['status']}")
     _plan_lines(lines, s)
-    _curve_lines(lines, s)
+    _frontier_lines(lines, s)
     return "\n".join(lines)
+
+
+def _sides_lines(lines: list[str], s: dict[str, object]) -> None:
+    """The two sides of the plan (and of the plan in hand): service in posts, families in minutes."""
+    plan = s.get("plan_in_hand") if isinstance(s.get("plan_in_hand"), dict) else {}
+    assert isinstance(plan, dict)
+    for label, d in (("plan found", s), (f"plan in hand ({plan.get('name')})", plan)):
+        sv, fam = d.get("service"), d.get("families")
+        if not isinstance(sv, dict) or not isinstance(fam, dict):
+            continue
+        lines.append(f"{label}: service {float(sv['frontline_posts']):.1f} frontline posts, "
+                     f"{float(sv['driving_posts']):.1f} of them driving, {float(sv['spare_posts']):.1f} spare; "
+                     f"families {_pct(fam['access_share']).strip()} of need within "
+                     f"{float(fam['access_minutes']):g} min "
+                     f"({_pct(fam['access_share_low']).strip()}-{_pct(fam['access_share_high']).strip()} at "
+                     f"±{float(fam['travel_error_minutes']):g} min), mean {float(fam['mean_minutes']):.1f} min, "
+                     f"worst {float(fam['worst_minutes']):.1f} min")
 
 
 def _plan_lines(lines: list[str], s: dict[str, object]) -> None:
@@ -499,31 +713,67 @@ def _plan_lines(lines: list[str], s: dict[str, object]) -> None:
                          f"{_num(d['optimal_delta_contact_hours']):+9,.0f} "
                          f"{_num(d['optimal_delta_spare_staff_hours']):+9,.0f}")
         first = diff[0]
-        lines.append(f"    (each base costs {_gbp(first['overhead_gbp'])} a year, {_h(first['overhead_staff_hours'])} "
+        lines.append(f"    (each base costs {gbp(first['overhead_gbp'])} a year, {_h(first['overhead_staff_hours'])} "
                      "staff hours, unless its costs are overridden)")
     old = s.get("old_model")
     if isinstance(old, dict):
         at = old["at_planned_budget"]
         assert isinstance(at, dict)
-        lines.append(f"old model '{old['name']}' ({old['bases']} centres, {_gbp(old['budget_gbp'])}): contact hours "
+        lines.append(f"old model '{old['name']}' ({old['bases']} centres, {gbp(old['budget_gbp'])}): contact hours "
                      f"{_h(old.get('contact_hours'))}, frontline {_pct(old.get('frontline_share')).strip()} "
                      f"(published {_pct(old['published_frontline_share']).strip()})")
-        lines.append(f"  on the planned budget ({_gbp(at['budget_gbp'])}) its overheads would leave "
-                     f"{_gbp(at['frontline_gbp'])} for frontline staff; keeping the frontline floor would take "
-                     f"{_gbp(at['shortfall_gbp'])} a year more")
+        lines.append(f"  on the planned budget ({gbp(at['budget_gbp'])}) its overheads would leave "
+                     f"{gbp(at['frontline_gbp'])} for frontline staff; keeping the frontline floor would take "
+                     f"{gbp(at['shortfall_gbp'])} a year more")
 
 
-def _curve_lines(lines: list[str], s: dict[str, object]) -> None:
-    rows = s.get("curve")
-    if not isinstance(rows, list) or not rows:
+def _frontier_lines(lines: list[str], s: dict[str, object]) -> None:
+    rows = s.get("frontier")
+    rec = s.get("recommendation")
+    if not isinstance(rows, list) or not rows or not isinstance(rec, dict):
         return
     lines.append("")
-    lines.append(f"curve (best: {s.get('best_bases')} bases; hollow = frontline floor broken):")
-    lines.append(f"  {'bases':>5s} {'contact h':>10s} {'served':>7s} {'frontline':>9s} {'spare h':>8s}")
-    for r in rows:
-        mark = "*" if r["bases"] == s.get("best_bases") else ("o" if not r["meets_frontline_floor"] else " ")
-        lines.append(f" {mark}{r['bases']:5d} {_h(r['contact_hours']):>10s} {_pct(r['need_served_share']):>7s} "
-                     f"{_pct(r['frontline_share']):>9s} {_h(r['spare_staff_hours']):>8s}")
+    lines.append("frontier (* recommended, = equally good for families, - dominated or not eligible, "
+                 "x no plan keeping the frontline floor):")
+    within = f"within {float(rec['access_minutes']):g} min"
+    lines.append(f"  {'bases':>5s} {'status':>10s} {within:>14s} "
+                 f"{'mean min':>8s} {'worst min':>9s} {'spare posts':>11s} {'contact h':>10s}")
+    good = set(rec["equally_good"])
+    last_bad = -1
+    for k, r in enumerate(rows):
+        if not r["has_plan"]:
+            if k == last_bad + 1 and k > 0 and not rows[k - 1]["has_plan"]:
+                last_bad = k
+                if k == len(rows) - 1 or rows[k + 1]["has_plan"]:
+                    lines.append(f" x ...{r['bases']:3d} likewise")
+                continue
+            last_bad = k
+            lines.append(f" x{r['bases']:5d} {r['status']:>10s}  {str(r['note'])[:100]}")
+            continue
+        mark = "*" if r["bases"] == rec.get("shown_bases") else "=" if r["bases"] in good else (
+            " " if r["efficient"] else "-")
+        lines.append(f" {mark}{r['bases']:5d} {r['status']:>10s} {_pct(r['access_share']):>14s} "
+                     f"{float(r['mean_minutes']):8.1f} {float(r['worst_minutes']):9.1f} "
+                     f"{float(r['spare_posts']):11.1f} "
+                     f"{_h(r['contact_hours']):>10s}")
+    lines.append(str(rec["sentence"]))
+    robust = s.get("robustness")
+    if isinstance(robust, dict):
+        lines.append("")
+        lines.append("robustness: the recommendation with each parameter at 75% / 125% "
+                     "(counts equally good in brackets)")
+        by: dict[str, list[str]] = {}
+        for t in robust["tornado"]:
+            n = "range" if t.get("bases") is None or t.get("bases") != t.get("bases") else str(int(t["bases"]))
+            by.setdefault(str(t["label"]), []).append(f"{n} [{t.get('equally_good', '')}]")
+        for label, vals in by.items():
+            lines.append(f"  {label:28s} {' / '.join(vals)}")
+        for name, c in robust["calibrations"].items():
+            lines.append(f"  overheads {name.replace('_', ' ')}: {c['sentence']}")
+        if robust["samples"]:
+            freq = [f for f in robust["site_frequency"] if f["in_recommendation"]]
+            lines.append(f"  over {robust['samples']} sampled parameter sets the recommended sites are kept "
+                         + ", ".join(f"{f['id']} {100 * float(f['share']):.0f}%" for f in freq))
 
 
 MODEL_RUNNERS["outreach"] = run_outreach

@@ -1,28 +1,34 @@
-"""Writing pages for people: HTML maps and reports, written atomically and readable like any user file."""
+"""Writing pages for people: HTML maps and reports, written atomically and readable like any user file.
+
+Every page carries ``<meta name="generator" content="siting ...">`` so that siting knows it may
+replace the file later (:func:`scenarios.output.written_by_siting`); any other existing file is refused.
+"""
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
 
-from scenarios.output import atomic_file
-from siting.errors import InputError
+from scenarios.output import GENERATOR, atomic_file, generator_text
+
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+
+
+def with_generator(text: str) -> str:
+    """``text`` with siting's generator meta tag right after ``<head>`` (added once)."""
+    if f'<meta name="generator" content="{GENERATOR}' in text[:8192]:
+        return text
+    tag = f'<meta name="generator" content="{generator_text()}">'
+    m = _HEAD.search(text)
+    if m is None:
+        return tag + "\n" + text
+    return text[:m.end()] + "\n" + tag + text[m.end():]
 
 
 def write_text_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, readable like any file the user creates (umask applies)."""
-    try:
-        with atomic_file(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-            tmp.chmod(0o666 & ~_umask())
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(path)) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    """Write the page ``text`` to ``path`` atomically (the umask applies); an existing file must be ours."""
+    with atomic_file(path) as tmp:
+        tmp.write_text(with_generator(text), encoding="utf-8")
 
 
 def size_text(n_bytes: int) -> str:

@@ -1,6 +1,7 @@
 """The resolved copy of a scenario: everything needed to audit a result and to reproduce it.
 
-``scenario.resolved.yaml`` has the scenario's own schema with every path made absolute, the
+``scenario.resolved.yaml`` has the scenario's own schema with every path made absolute (a path into the
+installed package as ``package:scenarios/data/...``, so that the copy reproduces on another machine), the
 parameters actually used, and a ``provenance`` section: package and Python versions, the solver
 versions, the command, and SHA-256 checksums of every data file and of every travel matrix. Run
 again (``siting run OUT/scenario.resolved.yaml``), it gives the same result, and refuses (or, when
@@ -22,6 +23,7 @@ from typing import Any
 import yaml
 
 import siting
+from scenarios.package_paths import from_record, to_record
 from scenarios.scenario_file import Scenario
 from scenarios.scenario_inputs import Prepared
 from siting.domain import TravelMatrix
@@ -54,7 +56,8 @@ def matrix_sha256(matrix: TravelMatrix) -> str:
 
 
 def _absolute(scenario: Scenario, value: str | None) -> str | None:
-    return None if value is None else str(scenario.resolve(value, (), must_exist=False))
+    """A path as recorded: absolute, or ``package:...`` inside the installed package (:mod:`package_paths`)."""
+    return None if value is None else to_record(scenario.resolve(value, (), must_exist=False))
 
 
 def resolved_data(scenario: Scenario, prepared: Sequence[Prepared], *, out_dir: Path, command: str,
@@ -78,15 +81,15 @@ def resolved_data(scenario: Scenario, prepared: Sequence[Prepared], *, out_dir: 
     data["outputs"] = {"folder": str(Path(out_dir).resolve())}
     for key, value in (overrides or {}).items():
         data[key] = value
-    files = sorted({str(p) for prep in prepared for p in prep.data_files})
+    files = sorted({to_record(p) for prep in prepared for p in prep.data_files})
     data["provenance"] = {
         "siting_version": siting.__version__,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "source_scenario": str(scenario.spec.provenance.source_scenario if scenario.spec.provenance
-                               and scenario.spec.provenance.source_scenario else scenario.path),
+        "source_scenario": (scenario.spec.provenance.source_scenario if scenario.spec.provenance
+                            and scenario.spec.provenance.source_scenario else to_record(scenario.path)),
         "command": command,
-        "checksums": {f: sha256_file(Path(f)) for f in files},
+        "checksums": {f: sha256_file(from_record(f)) for f in files},
         "travel_matrix_sha256": {p.label: matrix_sha256(p.matrix) for p in prepared},
         "solver_versions": dict(solver_versions or {}),
     }
@@ -107,8 +110,9 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 
 def dump_resolved(data: Mapping[str, Any]) -> str:
     """YAML text of a resolved scenario, with a header saying what it is."""
-    header = (f"# Resolved scenario written by siting {siting.__version__}: every path absolute, every data file\n"
-              "# and travel matrix checksummed. `siting run` on this file reproduces the result.\n")
+    header = (f"# Resolved scenario written by siting {siting.__version__}: every path absolute (package data as\n"
+              "# package:..., relative to the installed siting), every data file and travel matrix checksummed.\n"
+              "# `siting run` on this file reproduces the result.\n")
     return header + yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=110)
 
 
@@ -129,7 +133,7 @@ def check_files(scenario: Scenario) -> list[InputError]:
         return []
     problems = []
     for name, digest in prov.checksums.items():
-        path = Path(name)
+        path = from_record(name)
         key = ("provenance", "checksums", name)
         if not path.exists():
             problems.append(scenario.error(key, f"data file {path} recorded in the resolved scenario is missing"))

@@ -9,7 +9,8 @@ A scenario file (YAML, or TOML) states one what-if completely::
     plan: council_2019                   # plan in hand: a case plan by name, or {name:, sites: [...]} / {name:, file:}
     travel: {source: estimate}           # or {source: matrix, file: ...} or {source: network, file: ...}
     model: {name: mclp, bases: 15, minutes: 20, params: {}}
-    constraints: {must_keep: [], must_close: [], min_per_district: 0, max_per_district: null, groups: []}
+    constraints: {rules: null, allow_limited: false, must_keep: [], must_close: [], min_per_district: null,
+                  max_per_district: null, groups: []}   # rules null: the case's default (council for norfolk)
     solver: {name: auto, time_limit_s: null, gap: 0, threads: null, seed: 0}
     outputs: {folder: out/norfolk}
     sweep: {bases: "5:30", minutes: [15, 20, 30], models: [mclp]}   # defaults for ``siting sweep``
@@ -29,14 +30,38 @@ import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from scenarios.package_paths import from_record
 from scenarios.yaml_lines import Key, KeyPath, LineMap, dotted, load_with_lines
 from siting.errors import InputError
 
 NeedName = Literal["children", "idaci", "deprived"]
+
+# --- limits shared by scenario files and the command line (one validation for both) -------------------
+
+#: A travel-time limit beyond a day is a typo (travel times are minutes by road within an area).
+MAX_MINUTES = 24 * 60.0
+#: A solver time limit beyond 30 days is a typo.
+MAX_TIME_LIMIT_S = 30 * 24 * 3600.0
+Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES, allow_inf_nan=False)]
+TimeLimitSeconds = Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)]
+RelativeGap = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Threads = Annotated[int, Field(ge=1, le=1024)]
+Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+def check_value(kind: Any, value: Any, *, source: str) -> Any:
+    """``value`` checked against one of the limits above (as a scenario file checks it); else InputError."""
+    try:
+        return TypeAdapter(kind).validate_python(value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise InputError(f"{msg}, got {value!r}", source=source) from None
+
 
 
 class _Strict(BaseModel):
@@ -117,7 +142,7 @@ class TravelSpec(_Strict):
 
     source: Literal["estimate", "matrix", "network"] = "estimate"
     file: str | None = None
-    max_minutes: float = Field(default=120.0, gt=0)
+    max_minutes: Minutes = 120.0
 
     @model_validator(mode="after")
     def _file(self) -> TravelSpec:
@@ -133,7 +158,7 @@ class ModelSpec(_Strict):
 
     name: str = "mclp"
     bases: int | Literal["auto"] | None = Field(default=15)
-    minutes: float = Field(default=20.0, gt=0)
+    minutes: Minutes = 20.0
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -147,11 +172,17 @@ class GroupSpec(_Strict):
 
 
 class ConstraintsSpec(_Strict):
-    """Site rules."""
+    """Site rules: a rule set (``rules``; ``null``: the case's default, ``council`` for Norfolk) and the user's own.
 
+    ``min_per_district`` / ``max_per_district``: one number, or a mapping district -> number where
+    ``"*"`` stands for every district not named; an explicit minimum replaces the rule set's.
+    """
+
+    rules: Literal["council", "none"] | None = None
+    allow_limited: bool = False
     must_keep: list[str] = Field(default_factory=list)
     must_close: list[str] = Field(default_factory=list)
-    min_per_district: int | dict[str, int] = 0
+    min_per_district: int | dict[str, int] | None = None
     max_per_district: int | dict[str, int] | None = None
     groups: list[GroupSpec] = Field(default_factory=list)
 
@@ -160,10 +191,10 @@ class SolverSpec(_Strict):
     """Solver options."""
 
     name: str = "auto"
-    time_limit_s: float | None = Field(default=None, gt=0)
-    gap: float = Field(default=0.0, ge=0, le=1)
-    threads: int | None = Field(default=None, ge=1)
-    seed: int = 0
+    time_limit_s: TimeLimitSeconds | None = None
+    gap: RelativeGap = 0.0
+    threads: Threads | None = None
+    seed: Seed = 0
 
 
 class OutputsSpec(_Strict):
@@ -176,7 +207,7 @@ class SweepSpec(_Strict):
     """Defaults for ``siting sweep``: base counts (``"5:30"`` or a list), minutes, models."""
 
     bases: str | list[int] | None = None
-    minutes: list[float] | None = None
+    minutes: list[Minutes] | None = None
     models: list[str] | None = None
 
 
@@ -193,10 +224,23 @@ class ProvenanceSpec(_Strict):
     solver_versions: dict[str, str] = Field(default_factory=dict)
 
 
+def _plain_name(value: str | None) -> str | None:
+    """A scenario name is a plain folder name (it names ``siting-out/<name>``): it cannot leave that folder."""
+    if value is None:
+        return value
+    if not value.strip() or value.strip() in (".", ".."):
+        raise ValueError("a name must be a plain word such as norfolk-15-bases")
+    bad = next((c for c in ("/", "\\", "\x00", ":") if c in value), None)
+    if bad is not None or value.startswith(("~", ".")):
+        raise ValueError("a name must be a plain word (no folder separators, no leading '.' or '~'), "
+                         "it names the results folder siting-out/<name>; use outputs.folder for another place")
+    return value
+
+
 class ScenarioSpec(_Strict):
     """A whole scenario file."""
 
-    name: str | None = None
+    name: Annotated[str | None, AfterValidator(_plain_name)] = None
     description: str = ""
     demand: DemandSpec
     need: NeedName = "children"
@@ -240,8 +284,11 @@ class Scenario:
         return InputError(message, source=str(self.path), row=self.lines.line_of(key_path), field=dotted(key_path))
 
     def resolve(self, value: str, key_path: Sequence[Key], *, must_exist: bool = True) -> Path:
-        """A path from the file, made absolute against the scenario's folder (checked to exist)."""
-        p = Path(value).expanduser()
+        """A path from the file, made absolute against the scenario's folder (checked to exist).
+
+        ``package:scenarios/data/...`` (as resolved copies record package data) is relative to the installed package.
+        """
+        p = from_record(value).expanduser()
         p = (p if p.is_absolute() else self.folder / p).resolve()
         if must_exist and not p.exists():
             raise self.error(key_path, f"file not found: {p}")

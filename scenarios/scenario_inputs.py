@@ -8,6 +8,7 @@ scenario file and the line of the offending key; errors inside a data file name 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,13 +22,13 @@ from scipy.spatial import cKDTree
 
 from scenarios import england, norfolk
 from scenarios.scenario_file import PlanSpec, Scenario
-from scenarios.solve import MODEL_RUNNERS, SolveRequest
+from scenarios.solve import MODEL_RUNNERS, SolveRequest, capacity_missing
 from siting import io as siting_io
 from siting import validation
 from siting.domain import Case, Plan, Sites, TravelMatrix
 from siting.errors import InputError
 from siting.need import weighted
-from siting.problems import SiteRules
+from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
 
 #: Models every installation knows (plus those registered in :data:`scenarios.solve.MODEL_RUNNERS`).
@@ -71,6 +72,8 @@ class Prepared:
     matrix: TravelMatrix
     request: SolveRequest
     data_files: tuple[Path, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
+    """Warnings about the inputs (pairs missing from a matrix file, a site far from every area), one line each."""
 
 
 def authorities_of(scenario: Scenario) -> list[england.Authority] | None:
@@ -113,13 +116,14 @@ def prepare(scenario: Scenario, *, authority: england.Authority | None = None,
             cache_dir: Path | None = None) -> Prepared:
     """The case, matrix and request of ``scenario`` (for ``england`` demand: of ``authority``)."""
     files: list[Path] = []
+    notes: list[str] = []
     case, label, title = _demand(scenario, authority, files)
-    case = _sites(scenario, case, files)
+    case = _sites(scenario, case, files, notes)
     case, plan_name = _plan(scenario, case, files)
     rules = _rules(scenario, case, lenient=authority is not None and _multi(scenario))
-    matrix = _matrix(scenario, case, files, cache_dir=cache_dir)
     request = _request(scenario, rules, plan_name)
-    return Prepared(label, title, case, matrix, request, tuple(dict.fromkeys(files)))
+    matrix = _matrix(scenario, case, files, cache_dir=cache_dir, notes=notes)
+    return Prepared(label, title, case, matrix, request, tuple(dict.fromkeys(files)), tuple(notes))
 
 
 def _multi(scenario: Scenario) -> bool:
@@ -161,7 +165,23 @@ def _placeholder_sites() -> Sites:
     return Sites(pd.DataFrame(columns=["id"]), "")
 
 
-def _sites(scenario: Scenario, case: Case, files: list[Path]) -> Case:
+#: A candidate site further than this from every demand area is probably misplaced (a typo in its coordinates).
+FAR_SITE_KM = 200.0
+
+
+def _far_sites(case: Case, sites: Sites, where: Callable[[int], str]) -> list[str]:
+    """One warning per site further than :data:`FAR_SITE_KM` from every demand area (``where(k)``: its place)."""
+    if len(case.demand) == 0 or len(sites) == 0:
+        return []
+    dist_m, _ = cKDTree(np.c_[case.demand.x_m, case.demand.y_m]).query(np.c_[sites.frame["x_m"], sites.frame["y_m"]])
+    out = []
+    for k in np.flatnonzero(np.asarray(dist_m) > FAR_SITE_KM * 1000):
+        out.append(f"warning: {where(int(k))}: site {sites.ids[int(k)]!r} is {dist_m[k] / 1000:,.0f} km from the "
+                   f"nearest demand area (over {FAR_SITE_KM:g} km: check its coordinates)")
+    return out
+
+
+def _sites(scenario: Scenario, case: Case, files: list[Path], notes: list[str]) -> Case:
     s = scenario.spec.sites
     if s.file is None and s.by_postcode is None:
         if len(case.sites) == 0:
@@ -188,6 +208,7 @@ def _sites(scenario: Scenario, case: Case, files: list[Path]) -> Case:
             frame = frame.assign(district=_nearest_district(case, frame, columns))
             columns.pop("district", None)
         sites = validation.sites(frame, source=str(path), columns=columns or None)
+        notes += _far_sites(case, sites, lambda k: f"{path}, line {k + 2}")
     else:
         assert s.by_postcode is not None
         lookup = _lookup_path(scenario, files)
@@ -209,6 +230,8 @@ def _sites(scenario: Scenario, case: Case, files: list[Path]) -> Case:
         except InputError as exc:
             k = (exc.row - 2) if exc.row is not None else 0
             raise scenario.error(("sites", "by_postcode", k), exc.detail) from None
+        notes += _far_sites(case, sites,
+                            lambda k: f"{scenario.path}, line {scenario.lines.line_of(('sites', 'by_postcode', k))}")
     ids = set(sites.ids)
     plans = {n: p for n, p in case.plans.items() if set(p.site_ids) <= ids}
     return dataclasses.replace(case, sites=sites, plans=plans)
@@ -344,12 +367,12 @@ def _rules(scenario: Scenario, case: Case, *, lenient: bool) -> SiteRules:
         if not isinstance(value, dict):
             return value
         for name, n in value.items():
-            if name not in districts and not lenient:
+            if name not in districts and name != ALL_DISTRICTS and not lenient:
                 raise scenario.error(("constraints", key, name),
                                      f"unknown district {name!r} (known: {', '.join(sorted(districts))})")
             if n < 0:
                 raise scenario.error(("constraints", key, name), f"must be at least 0, got {n}")
-        return {k: v for k, v in value.items() if k in districts}
+        return {k: v for k, v in value.items() if k in districts or k == ALL_DISTRICTS}
 
     keep, close = ids(c.must_keep, "must_keep"), ids(c.must_close, "must_close")
     both = sorted(set(keep) & set(close))
@@ -365,22 +388,47 @@ def _rules(scenario: Scenario, case: Case, *, lenient: bool) -> SiteRules:
         groups.append((g.name, tuple(members), g.min, g.max))
     lo = per_district(c.min_per_district, "min_per_district")
     hi = per_district(c.max_per_district, "max_per_district")
-    return SiteRules(must_keep=keep, must_close=close, min_per_district=lo if lo is not None else 0,
-                     max_per_district=hi, extra_groups=tuple(groups))
+    own_sites = scenario.spec.sites.file is None and scenario.spec.sites.by_postcode is None
+    council_case = scenario.spec.demand.case == norfolk.NAME and own_sites
+    name = c.rules or ("council" if council_case else "none")
+    if name == "council" and not council_case:
+        raise scenario.error(("constraints", "rules"),
+                             "the council rule set belongs to the norfolk case with its own 53 centres")
+    if c.allow_limited and name != "council":
+        raise scenario.error(("constraints", "allow_limited"), "allow_limited goes with rules: council")
+    try:
+        rules = norfolk.rules(name, case, allow_limited=c.allow_limited, min_per_district=lo, max_per_district=hi,
+                              must_keep=keep, must_close=close)
+    except InputError as exc:
+        raise scenario.error(("constraints", "must_keep"), exc.detail) from None
+    ruled_out = [k for k, sid in enumerate(keep) if sid in rules.excluded]
+    if ruled_out:
+        sid = keep[ruled_out[0]]
+        raise scenario.error(("constraints", "must_keep", ruled_out[0]),
+                             f"site {sid!r} cannot be kept under the council rules: {rules.excluded[sid]} "
+                             "(rules: none allows it)")
+    return dataclasses.replace(rules, extra_groups=tuple(groups))
 
 
-def _matrix(scenario: Scenario, case: Case, files: list[Path], *, cache_dir: Path | None) -> TravelMatrix:
+def _matrix(scenario: Scenario, case: Case, files: list[Path], *, cache_dir: Path | None,
+            notes: list[str]) -> TravelMatrix:
     t = scenario.spec.travel
     if t.source == "estimate":
+        from scenarios.estimate import estimate_matrix
+
         files += [norfolk.data_dir() / "routed_minutes_lsoa11_to_hospitals.csv", norfolk.data_dir() / "hospitals.csv",
                   norfolk.data_dir() / "lsoa11_demand.csv"]
-        est, _ = norfolk.estimator()
-        return est.matrix(case.demand, case.sites)
+        estimated = estimate_matrix(case.demand, case.sites, source=str(scenario.path))
+        if estimated.estimator != "Norfolk straight-line estimator":
+            notes.append(f"{estimated.note} (Norfolk's own calibration is used only inside Norfolk)")
+        elif estimated.open_water_pairs:
+            notes.append(estimated.note)
+        return estimated.matrix
     assert t.file is not None
     path = scenario.resolve(t.file, ("travel", "file"))
     files.append(path)
     if t.source == "matrix":
-        return validation.travel_matrix_file(path, case.demand.ids, case.sites.ids)
+        return validation.travel_matrix_file(path, case.demand.ids, case.sites.ids, notes=notes)
     try:
         network = importlib.import_module("siting.network")
     except ModuleNotFoundError:
@@ -392,11 +440,37 @@ def _matrix(scenario: Scenario, case: Case, files: list[Path], *, cache_dir: Pat
     return matrix
 
 
+def _check_params(scenario: Scenario, model: str, params: Mapping[str, object]) -> None:
+    """``model.params``: unknown keys are errors (with a "did you mean"); the outreach model checks its values."""
+    if not params:
+        return
+    if model != "outreach":
+        key = next(iter(params))
+        raise scenario.error(("model", "params", key), f"unknown parameter '{key}': model {model} takes no params "
+                                                       "(only the outreach model has parameters)")
+    from siting.outreach import OutreachParams
+
+    known = sorted(OutreachParams.names())
+    for key in params:
+        if key not in known:
+            hint = difflib.get_close_matches(str(key), known, n=1)
+            raise scenario.error(("model", "params", key), f"unknown parameter '{key}'"
+                                 + (f" (did you mean '{hint[0]}'?)" if hint else "") + f"; known: {', '.join(known)}")
+    try:
+        OutreachParams.from_mapping(params)
+    except InputError as exc:
+        where = ("model", "params") + ((exc.field,) if exc.field is not None and exc.field in params else ())
+        raise scenario.error(where, exc.detail) from None
+
+
 def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveRequest:
     spec = scenario.spec
     m = spec.model
     if m.name not in known_models():
         raise scenario.error(("model", "name"), f"unknown model {m.name!r}; choose from {', '.join(known_models())}")
+    if why := capacity_missing(m.name):
+        raise scenario.error(("model", "name"), why)
+    _check_params(scenario, m.name, m.params)
     if m.bases == "auto" and m.name != "outreach":
         raise scenario.error(("model", "bases"), "bases: auto is for the outreach model")
     if m.bases is None and m.name not in ("lscp", "outreach"):

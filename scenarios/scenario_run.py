@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from scenarios import compare, provenance
+from scenarios.output import check_out_dir
 from scenarios.scenario_file import Scenario, load_scenario
 from scenarios.scenario_inputs import Prepared, authorities_of, prepare
 from scenarios.solve import Outcome, run, write_outcome
-from siting.errors import InputError
+from siting.problems import allowed_sites
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def prepare_one(scenario: Scenario, *, allow_changed_data: bool = False,
                              f"{len(auths)} authorities: 'siting run' solves one (use 'siting sweep')")
     warnings = provenance.enforce(provenance.check_files(scenario), allow_changed=allow_changed_data)
     prepared = prepare(scenario, authority=auths[0] if auths else None)
+    warnings += [n if n.startswith("warning") else f"warning: {n}" for n in prepared.notes]
     warnings += provenance.enforce(provenance.check_matrices(scenario, [prepared]), allow_changed=allow_changed_data)
     for w in warnings:
         (warn or (lambda m: click.echo(m, err=True)))(w)
@@ -43,11 +45,19 @@ def prepare_one(scenario: Scenario, *, allow_changed_data: bool = False,
 
 
 def solve_scenario(path: Path | str, *, out_dir: Path | None = None, allow_changed_data: bool = False,
-                   command: str | None = None) -> ScenarioResult:
-    """Load, check and solve the scenario at ``path`` (nothing is written)."""
+                   command: str | None = None, check_out: bool = False) -> ScenarioResult:
+    """Load, check and solve the scenario at ``path`` (nothing is written).
+
+    ``check_out``: check first that the results folder may be written (missing, empty or siting's).
+    """
     scenario = load_scenario(path)
+    if check_out:
+        check_out_dir(scenario.output_folder(out_dir),
+                      source=str(out_dir) if out_dir is not None else str(scenario.output_folder()))
     prepared, warnings = prepare_one(scenario, allow_changed_data=allow_changed_data)
     outcome = run(prepared.case, prepared.matrix, prepared.request)
+    if warnings:
+        outcome.summary["input_warnings"] = list(warnings)
     folder = scenario.output_folder(out_dir)
     solver = outcome.summary.get("solver")
     versions = {str(solver): str(outcome.summary.get("solver_version", ""))} if solver else {}
@@ -61,8 +71,8 @@ def comparison_text(result: ScenarioResult) -> str | None:
     summary = result.outcome.summary
     names = dict(zip(result.prepared.case.sites.ids, result.prepared.case.sites.frame["name"].astype(str),
                      strict=True))
-    candidates = tuple(s for s, ok in zip(result.prepared.case.sites.ids, result.prepared.case.sites.can_be_base,
-                                          strict=True) if ok)
+    allowed = allowed_sites(result.prepared.case, result.prepared.request.rules)
+    candidates = tuple(s for s, ok in zip(result.prepared.case.sites.ids, allowed, strict=True) if ok)
     plan = compare.plan_side(summary, names=names, candidates=candidates)
     if plan is None or not summary.get("bases"):
         return None
@@ -76,7 +86,4 @@ def write_result(result: ScenarioResult) -> None:
     extra = {"scenario.resolved.yaml": result.resolved_yaml}
     if (cmp := comparison_text(result)) is not None:
         extra["comparison.txt"] = cmp
-    try:
-        write_outcome(result.outcome, result.out_dir, extra_files=extra)
-    except OSError as exc:
-        raise InputError(f"cannot write results: {exc}", source=str(result.out_dir)) from None
+    write_outcome(result.outcome, result.out_dir, extra_files=extra)

@@ -6,20 +6,26 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 import siting
 from scenarios.output import atomic_dir, write_json
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
-from siting.errors import InputError
+from siting.equity import Equity, GroupEquity, equity_text
+from siting.equity import equity as equity
+from siting.errors import InputError, NoSolutionError, SolveFailedError
+from siting.formatting import gap_percent
 from siting.problems import SiteRules, build_problem
+from siting.tables import write_tables
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
 from solvers.registry import names as solver_names
@@ -68,6 +74,18 @@ class Outcome:
     """Other files by name (for example a PNG plot), written as they are."""
 
 
+#: Capacitated models: nothing supplies site capacities yet (no capacity data for any case).
+NEEDS_CAPACITY = ("cpmedian", "cmclp")
+
+
+def capacity_missing(model: str) -> str:
+    """Why ``model`` cannot run here ('' if it can): capacitated models need capacities nobody supplies yet."""
+    if model in NEEDS_CAPACITY:
+        return (f"model {model} needs a capacity for every site, and no capacity data is available yet "
+                "(no case or scenario file supplies site capacities); use pmedian or mclp")
+    return ""
+
+
 #: Runners for models that are not plain coverage/distance models (the outreach model registers here).
 MODEL_RUNNERS: dict[str, Callable[[Case, TravelMatrix, SolveRequest], Outcome]] = {}
 
@@ -77,11 +95,15 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     if request.model == "outreach" and "outreach" not in MODEL_RUNNERS:
         import scenarios.outreach_run  # noqa: F401  (registers the outreach runner)
     if request.model in MODEL_RUNNERS:
-        return MODEL_RUNNERS[request.model](case, matrix, request)
+        outcome = MODEL_RUNNERS[request.model](case, matrix, request)
+        outcome.summary.setdefault("travel_times", matrix.source)
+        return outcome
     try:
         kind = ModelKind(request.model)
     except ValueError:
         raise InputError(f"unknown model {request.model!r}", source="--model") from None
+    if why := capacity_missing(request.model):
+        raise InputError(why, source="--model")
     if request.solver != "auto" and request.solver not in solver_names():
         raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
                          source="--solver")
@@ -104,6 +126,9 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     plan = _plan(case, request)
     plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
     summary = _summary(case, request, result, coverage, plan, plan_cov, elapsed)
+    summary["travel_times"] = matrix.source  # which estimator or file, and its measured error where known
+    add_equity(case, matrix, request, summary, bases if coverage is not None else None, plan)
+    summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
     tables: dict[str, pd.DataFrame] = {}
     if coverage is not None:
         tables["bases.csv"] = _bases_table(case, coverage)
@@ -151,6 +176,25 @@ def _geo(case: Case, cov: CoverageSummary) -> dict[str, gpd.GeoDataFrame]:
     return {"areas": areas_g, "sites": sites_g}
 
 
+_SITE_LIST = re.compile(r"(\bsites?\b[^\[\]]{0,30}?)\[([\d,\s]*)\]")
+_AREA_LIST = re.compile(r"(\bdemand points?\b[^\[\]]{0,30}?)\[([\d,\s]*)\]")
+
+
+def name_indices(message: str, case: Case) -> str:
+    """``message`` with the solver's index lists (``sites [40]``, ``demand points [3, 7]``) given as ids."""
+
+    def ids(names: Sequence[str]) -> Callable[[re.Match[str]], str]:
+        def sub(m: re.Match[str]) -> str:
+            idx = [int(t) for t in m.group(2).replace(",", " ").split()]
+            if any(not 0 <= i < len(names) for i in idx):
+                return m.group(0)
+            return m.group(1) + ", ".join(str(names[i]) for i in idx)
+        return sub
+
+    message = _SITE_LIST.sub(ids(case.sites.ids), message)
+    return _AREA_LIST.sub(ids(case.demand.ids), message).replace("demand points", "demand areas")
+
+
 def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSummary | None,
              plan: siting.Plan | None, plan_cov: CoverageSummary | None, elapsed: float) -> dict[str, object]:
     s: dict[str, object] = {
@@ -159,7 +203,7 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "solver": result.solver,
         "solver_version": result.solver_version,
         "status": result.status.value,
-        "message": result.message,
+        "message": name_indices(result.message, case),
         "verified": result.verified,
         "objective": result.objective,
         "bound": result.bound,
@@ -176,6 +220,9 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
         "siting_version": siting.__version__,
         "provenance": case.provenance,
     }
+    lost = result.details.get("uncoverable")
+    if lost is not None:
+        s["uncoverable_areas"] = [case.demand.ids[int(i)] for i in np.asarray(lost)]
     if cov is not None:
         s.update({k: v for k, v in cov.as_dict().items() if k not in ("bases", "minutes")})
     if plan is not None and plan_cov is not None:
@@ -186,10 +233,6 @@ def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSum
 
 def _pct(x: object) -> str:
     return f"{100 * float(x):5.1f}%" if isinstance(x, int | float) and x == x else "   n/a"
-
-
-def _gap_pct(gap: float) -> str:
-    return "0%" if abs(gap) < 1e-9 else f"{100 * gap:.3g}%"
 
 
 def _status_words(s: dict[str, object]) -> str:
@@ -210,7 +253,7 @@ def format_text(s: dict[str, object]) -> str:
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
         f"solver {s['solver']}: {_status_words(s)}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
-                                                  f"gap {_gap_pct(float(s['gap']))})"
+                                                  f"gap {gap_percent(s['gap'])})"
                                                   if isinstance(s["gap"], float) and s["gap"] == s["gap"] else "")
         + ("" if s["verified"] else "  [NOT VERIFIED]"),
     ]
@@ -218,6 +261,10 @@ def format_text(s: dict[str, object]) -> str:
         lines.append(f"  {s['message']}")
         return "\n".join(lines)
     lines.append(f"bases kept ({len(s['bases'])}): {', '.join(s['bases'])}")  # type: ignore[arg-type]
+    lost = s.get("uncoverable_areas")
+    if isinstance(lost, list) and lost:
+        lines.append(f"areas no site can cover within {s['minutes']:g} minutes, left out ({len(lost)}): "
+                     + ", ".join(map(str, lost[:20])) + (", ... (all in summary.json)" if len(lost) > 20 else ""))
     if "need_covered_share" in s:
         lines.append(f"need covered: {_pct(s['need_covered_share'])} of {s['need_total']:,.0f}; "
                      f"worst travel {s['worst_minutes']:.1f} min, need-weighted mean {s['mean_minutes']:.1f} min")
@@ -243,7 +290,107 @@ def format_text(s: dict[str, object]) -> str:
             if r["area_class"] in plan_classes:
                 row += f" {_pct(plan_classes[r['area_class']]['share']):>8s}"
             lines.append(row)
+    extra = equity_and_rules_text(s)
+    return "\n".join(lines) + ("\n" + extra if extra else "")
+
+
+def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind: ModelKind, result: Result,
+                  plan: siting.Plan | None) -> dict[str, object]:
+    """Which rules applied; for a rule set, what it costs: the optimum without it next to the one with it."""
+    r = request.rules
+    out: dict[str, object] = {
+        "name": r.name, "description": r.description or "no rule set (any building may be a base)",
+        "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
+        "must_keep": list(r.must_keep), "must_close": list(r.must_close),
+        "excluded_sites": len(r.excluded),
+        "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in (case.sites.ids[j] for j in result.selected)
+                          if s in r.flagged],
+    }
+    if plan is not None and r.excluded:
+        out["plan_in_hand_excluded"] = [{"id": s, "why": r.excluded[s]} for s in plan.site_ids if s in r.excluded]
+    if r.name == "none" or not result.has_solution:
+        return out
+    free = SiteRules(must_keep=tuple(s for s in r.must_keep), must_close=r.must_close)
+    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+                            minutes=request.minutes, rules=free)
+    other = solve(problem, solver=request.solver, options=request.options)
+    if other.has_solution:
+        sign = 1.0 if problem.maximise else -1.0
+        out["cost"] = {
+            "objective_with_rules": result.objective, "objective_without_rules": other.objective,
+            "status_without_rules": other.status.value,
+            "cost": sign * (other.objective - result.objective),
+            "cost_note": ("how much better the model's objective is without the rule set "
+                          "(0: the rules cost nothing at this number of bases)"),
+            "bases_without_rules": [case.sites.ids[j] for j in other.selected],
+            "ruled_out_bases_without_rules": [case.sites.ids[j] for j in other.selected
+                                              if case.sites.ids[j] in r.excluded],
+        }
+    return out
+
+
+def add_equity(case: Case, matrix: TravelMatrix, request: SolveRequest, summary: dict[str, object],
+               bases: Sequence[str] | None, plan: siting.Plan | None) -> None:
+    """Equity (:mod:`siting.equity`) of the optimum and of the plan in hand, into ``summary``."""
+    if bases:
+        summary["equity"] = equity(case, matrix, list(bases), minutes=request.minutes).as_dict()
+    if plan is not None and isinstance(summary.get("plan_in_hand"), dict):
+        summary["plan_in_hand"]["equity"] = equity(case, matrix, plan.site_ids,  # type: ignore[index]
+                                                   minutes=request.minutes).as_dict()
+
+
+def rules_brief(request: SolveRequest, case: Case, bases: Sequence[str]) -> dict[str, object]:
+    """Which rules applied (no cost: for models that measure the rules' cost elsewhere)."""
+    r = request.rules
+    return {"name": r.name, "description": r.description or "no rule set (any building may be a base)",
+            "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
+            "excluded_sites": len(r.excluded),
+            "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in bases if s in r.flagged]}
+
+
+def equity_and_rules_text(s: dict[str, object]) -> str:
+    """The rules and equity lines of a summary (empty when it has neither)."""
+    lines = rules_text(s)
+    eq = equity_from_dict(s.get("equity"))
+    if eq is not None:
+        plan = s.get("plan_in_hand")
+        plan_eq = equity_from_dict(plan.get("equity")) if isinstance(plan, dict) else None
+        lines += ["", equity_text(eq, plan_eq, plan_name=str(plan["name"]) if isinstance(plan, dict) else "plan")]
     return "\n".join(lines)
+
+
+def rules_text(s: dict[str, object]) -> list[str]:
+    """Terminal lines for the ``rules`` part of a summary."""
+    r = s.get("rules")
+    if not isinstance(r, dict):
+        return []
+    lines = [f"rules: {r['name']} ({r['description']})"]
+    cost = r.get("cost")
+    if isinstance(cost, dict):
+        lines.append(f"  what the rules cost: objective {cost['objective_with_rules']:.6g} with them, "
+                     f"{cost['objective_without_rules']:.6g} without ({cost['status_without_rules']}); "
+                     f"without them the optimum keeps {len(cost['ruled_out_bases_without_rules'])} "
+                     f"site(s) the rules rule out"
+                     + (f": {', '.join(cost['ruled_out_bases_without_rules'])}"
+                        if cost["ruled_out_bases_without_rules"] else ""))
+    for f in r.get("flagged_bases") or []:
+        lines.append(f"  flagged base {f['id']}: {f['why']}")
+    for f in r.get("plan_in_hand_excluded") or []:
+        lines.append(f"  plan in hand keeps {f['id']}, which the rules rule out: {f['why']}")
+    return lines
+
+
+def equity_from_dict(d: object) -> Equity | None:
+    """An :class:`Equity` back from its ``as_dict`` form (``None`` if absent)."""
+    if not isinstance(d, dict):
+        return None
+
+    def groups(key: str) -> tuple[GroupEquity, ...]:
+        return tuple(GroupEquity(str(g["group"]), int(g["areas"]), float(g["need"]), float(g["covered_share"]),
+                                 float(g["mean_minutes"]), float(g["worst_minutes"])) for g in d.get(key) or [])
+
+    return Equity(float(d["minutes"]), groups("by_idaci_quintile"), groups("by_rural_urban_class"),
+                  str(d.get("quintile_note", "")))
 
 
 def refuse_infeasible(outcome: Outcome, *, source: str) -> None:
@@ -255,14 +402,31 @@ def refuse_infeasible(outcome: Outcome, *, source: str) -> None:
         raise InputError(f"infeasible: {outcome.summary.get('message', '')}", source=source)
 
 
+def refuse_without_solution(outcome: Outcome, *, source: str) -> None:
+    """Infeasible options are a user mistake (:func:`refuse_infeasible`, exit 2); no solution within the limits
+    is :class:`~siting.errors.NoSolutionError` (exit 3); a failed or unverified solve is
+    :class:`~siting.errors.SolveFailedError` (exit 1). Any status with a solution passes."""
+    refuse_infeasible(outcome, source=source)
+    result = outcome.result
+    if result is None or result.has_solution:
+        return
+    status, message = outcome.summary.get("status"), outcome.summary.get("message") or ""
+    if status == Status.ERROR.value:
+        raise SolveFailedError(f"{source}: the solver failed: {message}")
+    raise NoSolutionError(f"no solution within the limits ({status}: {message or 'no solution found'})",
+                          source=source)
+
+
 def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
-    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically."""
+    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically.
+
+    Tables go through :func:`siting.tables.write_tables`: ``NAME.csv`` rounded for people with units in the column
+    names, ``NAME.parquet`` at full precision (GeoParquet where the table is a map layer), the layers in
+    ``solution.gpkg``.
+    """
     with atomic_dir(out_dir) as tmp:
         write_json(tmp / "summary.json", outcome.summary)
-        for name, table in outcome.tables.items():
-            table.to_csv(tmp / name, index=False)
-        for layer, frame in outcome.geo.items():
-            frame.to_file(tmp / "solution.gpkg", layer=layer, driver="GPKG")
+        write_tables(tmp, outcome.tables, layers=outcome.geo)
         for name, text in (extra_files or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
         for name, data in outcome.files.items():

@@ -36,9 +36,10 @@ from tqdm import tqdm
 import siting
 from scenarios import provenance
 from scenarios.journal import Journal, JournalState, sweep_lock
-from scenarios.output import atomic_dir, atomic_file
+from scenarios.output import MARKER, atomic_dir, atomic_file, check_sweep_place, mark_folder
 from scenarios.scenario_file import Scenario
 from scenarios.scenario_inputs import Prepared, known_models, prepare_all
+from scenarios.solve import capacity_missing
 from scenarios.sweep_jobs import (
     INTEGER_COLUMNS,
     NUMERIC_COLUMNS,
@@ -54,13 +55,14 @@ from scenarios.sweep_jobs import (
 )
 from scenarios.sweep_plot import tradeoff_plot
 from siting.errors import InputError
+from siting.tables import for_people
 
 JOBS_DIR = "jobs"
 #: How long to try reaching a Dask scheduler given by address.
 CONNECT_TIMEOUT = "10s"
 RESOLVED_NAME = "scenario.resolved.yaml"
 SWEEP_FILES = frozenset({"journal.jsonl", ".sweep.lock", RESOLVED_NAME, "results.csv", "results.parquet",
-                         "tradeoff.png", JOBS_DIR})
+                         "tradeoff.png", JOBS_DIR, MARKER})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,17 +120,19 @@ def _check_models(models: Sequence[str]) -> None:
     for m in models:
         if m not in known:
             raise InputError(f"unknown model {m!r}; choose from {', '.join(known)}", source="--model")
+        if why := capacity_missing(m):
+            raise InputError(why, source="--model")
 
 
-def _check_folder(out_dir: Path, state: JournalState, fingerprint: str) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("exists and is not a folder", source=str(out_dir))
+def _check_folder(out_dir: Path, state: JournalState, fingerprint: str | None) -> None:
+    """The sweep folder is new, empty, ours or a sweep; with ``fingerprint``: a sweep of the same scenario."""
+    check_sweep_place(out_dir)
     if out_dir.exists() and state.fingerprint is None:
         other = [p.name for p in out_dir.iterdir() if p.name not in SWEEP_FILES]
         if other:
-            raise InputError(f"folder is not empty and holds no sweep (found {other[0]!r}); choose another --out",
-                             source=str(out_dir))
-    if state.fingerprint is not None and state.fingerprint != fingerprint:
+            raise InputError(f"is not empty, holds no sweep and was not written by siting (found {other[0]!r}); "
+                             "choose another --out", source=str(out_dir))
+    if fingerprint is not None and state.fingerprint is not None and state.fingerprint != fingerprint:
         raise InputError("this folder holds a sweep of a different scenario or data (fingerprint "
                          f"{state.fingerprint}, now {fingerprint}); choose another --out", source=str(out_dir))
 
@@ -140,13 +144,14 @@ def run_sweep(scenario: Scenario, settings: SweepSettings, *, command: str = "",
     _check_models(settings.models)
     _check_scheduler(settings.scheduler)
     out_dir = settings.out_dir.resolve()
+    _check_folder(out_dir, Journal(out_dir).read(), None)  # before anything is read or written
     warnings = provenance.enforce(provenance.check_files(scenario), allow_changed=settings.allow_changed_data)
     left_out: list[str] = []
     prepared = prepare_all(scenario, cache_dir=out_dir.parent / f".{out_dir.name}.cache", skipped=left_out)
     warnings += provenance.enforce(provenance.check_matrices(scenario, prepared),
                                    allow_changed=settings.allow_changed_data)
     jobs, notes = plan_jobs(prepared, models=settings.models, bases=settings.bases, minutes=settings.minutes)
-    notes = left_out + notes
+    notes = left_out + [n for p in prepared for n in p.notes] + notes
     if not jobs:
         raise InputError("no job to run: every base count exceeds the sites that can be bases", source="--bases")
     grid = {"bases": compact_counts(settings.bases), "minutes": list(settings.minutes),
@@ -186,13 +191,15 @@ def _run_locked(scenario: Scenario, settings: SweepSettings, jobs: list[JobSpec]
     journal = Journal(out_dir)
     by_unit = {p.label: p for p in prepared}
     with sweep_lock(out_dir):
+        if not (out_dir / MARKER).exists():
+            mark_folder(out_dir, kind="sweep")
         _remove_stale_temporaries(out_dir)
         state = journal.read()
         todo, done, failed_before = _pending(jobs, state, out_dir, retry_failed=settings.retry_failed)
         report = SweepReport(out_dir, len(jobs), done_before=sum(j.job_id in done for j in jobs),
                              failed_before=sum(j.job_id in failed_before and j not in todo for j in jobs),
                              scheduler=settings.scheduler, notes=notes)
-        with atomic_file(out_dir / RESOLVED_NAME) as tmp:
+        with atomic_file(out_dir / RESOLVED_NAME, check=False) as tmp:
             tmp.write_text(provenance.dump_resolved(data), encoding="utf-8")
         run_no = state.runs + 1
         journal.append({"event": "start", "run": run_no, "fingerprint": fp, "jobs": len(jobs), "todo": len(todo),
@@ -205,7 +212,7 @@ def _run_locked(scenario: Scenario, settings: SweepSettings, jobs: list[JobSpec]
         def store(out: JobOutput) -> None:
             nonlocal failed_total
             out.row["run"] = run_no
-            with atomic_dir(out_dir / JOBS_DIR / out.job_id) as folder:
+            with atomic_dir(out_dir / JOBS_DIR / out.job_id, check=False) as folder:
                 for name, blob in out.files.items():
                     (folder / name).write_bytes(blob)
             journal.append({"event": "job", "job_id": out.job_id, "run": run_no, "failed": out.failed,
@@ -282,22 +289,33 @@ def _check_scheduler(scheduler: str) -> None:
 
 def _connect(settings: SweepSettings) -> tuple[Any, Any]:
     """A Dask client (and the LocalCluster it owns, or ``None`` for an existing scheduler)."""
+    return connect_scheduler(settings.scheduler, workers=settings.workers)
+
+
+def connect_scheduler(scheduler: str, *, workers: int | None = None) -> tuple[Any, Any]:
+    """A Dask client for ``scheduler`` (``local`` or an address; checked) and the LocalCluster it owns, or ``None``.
+
+    The caller closes both. Workers get :data:`~scenarios.sweep_jobs.WORKER_ENV` (one thread each).
+    """
+    _check_scheduler(scheduler)
+    if scheduler == "none":
+        raise InputError("no Dask scheduler for 'none': run in-process", source="--scheduler")
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
         raise InputError("dask.distributed is not installed", source="--scheduler") from None
     for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    if settings.scheduler == "local":
+    if scheduler == "local":
         import dask
 
-        n = settings.workers or os.cpu_count() or 1
+        n = workers or os.cpu_count() or 1
         with dask.config.set({"distributed.worker.profile.enabled": False}):  # no sampling of job threads
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                    silence_logs=logging.ERROR, env=dict(WORKER_ENV))
         return Client(cluster), cluster
     try:
-        return Client(settings.scheduler, timeout=CONNECT_TIMEOUT), None
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError) as exc:
         raise InputError(f"cannot reach the Dask scheduler: {exc}", source="--scheduler") from None
 
@@ -380,12 +398,13 @@ def results_frame(state: JournalState) -> pd.DataFrame:
 
 
 def write_results(out_dir: Path, *, title: str = "") -> pd.DataFrame:
-    """Rebuild ``results.csv``, ``results.parquet`` and ``tradeoff.png`` from the journal (atomically)."""
+    """Rebuild ``results.csv`` (rounded, :func:`siting.tables.for_people`), ``results.parquet`` (full precision) and
+    ``tradeoff.png`` from the journal (atomically)."""
     frame = results_frame(Journal(out_dir).read())
-    with atomic_file(out_dir / "results.csv") as tmp:
-        frame.to_csv(tmp, index=False)
-    with atomic_file(out_dir / "results.parquet") as tmp:
+    with atomic_file(out_dir / "results.csv", check=False) as tmp:
+        for_people(frame).to_csv(tmp, index=False)  # rounded for people; results.parquet keeps full precision
+    with atomic_file(out_dir / "results.parquet", check=False) as tmp:
         frame.to_parquet(tmp, index=False)
-    with atomic_file(out_dir / "tradeoff.png") as tmp:
+    with atomic_file(out_dir / "tradeoff.png", check=False) as tmp:
         tradeoff_plot(frame, tmp, title=title)
     return frame

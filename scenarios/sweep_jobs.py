@@ -27,7 +27,7 @@ from scenarios.scenario_inputs import Prepared, ensure_model_runners
 from scenarios.solve import run, write_outcome
 from scenarios.warm_start import fit_start
 from siting.errors import InputError
-from siting.problems import build_problem
+from siting.problems import build_problem, count_range
 
 #: The columns of ``results.csv``/``results.parquet``, in order (the maps engineer codes against these).
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -70,6 +70,10 @@ class JobOutput:
     failed: bool = False
 
 
+#: More bases than any service has sites (a range like 1:10**9 would exhaust memory).
+MAX_BASES = 100_000
+
+
 def parse_bases(text: str) -> list[int]:
     """``5:30`` (inclusive), ``5:30:5`` (step), ``7,12,15`` or a mix (``5:10,15,20``) -> sorted counts."""
     out: set[int] = set()
@@ -84,13 +88,20 @@ def parse_bases(text: str) -> list[int]:
                 lo, hi, step = bits[0], bits[1], (bits[2] if len(bits) == 3 else 1)
                 if hi < lo:
                     raise ValueError
+                if hi > MAX_BASES:
+                    raise InputError(f"base counts above {MAX_BASES} are not supported, got {text!r}",
+                                     source="--bases")
                 out.update(range(lo, hi + 1, step))
             else:
                 out.add(int(part))
+        except InputError:
+            raise
         except ValueError:
             raise InputError(f"expected counts like 5:30, 5:30:5 or 7,12,15, got {text!r}", source="--bases") from None
     if not out or min(out) < 1:
         raise InputError(f"base counts must be at least 1, got {text!r}", source="--bases")
+    if max(out) > MAX_BASES:
+        raise InputError(f"base counts above {MAX_BASES} are not supported, got {text!r}", source="--bases")
     return sorted(out)
 
 
@@ -100,9 +111,11 @@ def parse_minutes(text: str) -> list[float]:
         values = sorted({float(v) for v in str(text).replace(" ", "").split(",") if v})
     except ValueError:
         raise InputError(f"expected minutes like 15,20,30, got {text!r}", source="--minutes") from None
-    if not values or min(values) <= 0 or not all(math.isfinite(v) for v in values):
+    if not values:
         raise InputError(f"minutes must be positive, got {text!r}", source="--minutes")
-    return values
+    from scenarios.scenario_file import Minutes, check_value
+
+    return [check_value(Minutes, v, source="--minutes") for v in values]
 
 
 def compact_counts(counts: Sequence[int]) -> str:
@@ -141,16 +154,19 @@ def plan_jobs(prepared: Sequence[Prepared], *, models: Sequence[str], bases: Seq
     notes: list[str] = []
     seen: set[str] = set()
     for prep in prepared:
-        closed = set(prep.request.rules.must_close)
-        able = int(sum(1 for s, ok in zip(prep.case.sites.ids, prep.case.sites.can_be_base, strict=True)
-                       if ok and s not in closed))
+        fewest, able = count_range(prep.case, prep.request.rules)  # the site rules' range (council: 15..19)
         too_many = [b for b in bases if b > able]
+        too_few = [b for b in bases if b < fewest]
         if too_many:
             notes.append(f"{prep.title}: only {able} sites can be bases; skipped {len(too_many)} base counts "
                          f"({too_many[0]}..{too_many[-1]})")
+        if too_few:
+            notes.append(f"{prep.title}: the {prep.request.rules.name} rules need at least {fewest} bases; skipped "
+                         f"{len(too_few)} base counts ({too_few[0]}..{too_few[-1]})")
         for model in models:
             for m in minutes:
-                counts: Iterable[int | None] = [None] if model == "lscp" else [b for b in bases if b <= able]
+                counts: Iterable[int | None] = ([None] if model == "lscp"
+                                                else [b for b in bases if fewest <= b <= able])
                 for b in counts:
                     jid = make_job_id(prep.label if multi else None, model, b, m)
                     if jid not in seen:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from siting.domain import Case, TravelMatrix
+from siting.equity import idaci_quintiles
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes:
     covered = within.any(axis=1)
     areas = pd.DataFrame({
         "id": demand["id"], "name": demand["name"], "district": demand["district"], "rural": demand["rural"],
-        "ruc": demand["ruc"], "children_0_4": demand["children_0_4"], "weight": demand["weight"],
+        "ruc": demand["ruc"], "idaci_quintile": idaci_quintiles(demand["idaci"].to_numpy(dtype=np.float64)),
+        "children_0_4": demand["children_0_4"], "weight": demand["weight"],
         "base_id": base_id, "base_minutes": best, "covered": covered,
     })
     w = areas["weight"].to_numpy()

@@ -28,3 +28,21 @@ class InputError(ValueError):
         prefix = ", ".join(where)
         text = f"{prefix}: {self.detail}" if prefix else self.detail
         return " ".join(text.split())  # always one line
+
+
+class NoSolutionError(Exception):
+    """The solver found no solution within the limits it was given (a time limit, a node limit).
+
+    Not a user mistake and not a bug: the command line prints ``str(error)`` on one line and exits
+    with status 3.
+    """
+
+    def __init__(self, message: str, *, source: str = "") -> None:
+        self.source = source
+        self.detail = message
+        text = f"{source}: {message}" if source else message
+        super().__init__(" ".join(text.split()))
+
+
+class SolveFailedError(Exception):
+    """The solver failed, or its answer did not pass the independent check (an internal error, status 1)."""

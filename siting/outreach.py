@@ -3,6 +3,10 @@ r"""The outreach model, domain side: need in contact hours, costs per site, solv
 The mathematics is in :mod:`solvers.formulations.outreach` (LaTeX there and in ``docs/outreach.md``);
 this module turns a :class:`~siting.domain.Case` into that model and its answers into tables.
 
+Parameters, need and costs: :mod:`siting.outreach_params` (re-exported here); tables:
+:mod:`siting.outreach_tables` (re-exported here); the frontier over base counts and its
+recommendation: :mod:`siting.outreach_frontier`.
+
 **Need.** Area :math:`i` with :math:`c_i` children aged 0-4 and IDACI score :math:`s_i` (the share of
 children in income-deprived families) needs
 
@@ -31,33 +35,41 @@ a second stage (:func:`tie_break`): among the plans with the most contact hours,
 leaves the most staff hours spare (least driving and overhead); the tie goes to the most spare
 hours, then to the fewest bases. A single solve (:func:`solve_outreach`) runs both stages.
 """
-
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
-import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
-from siting.budget import (
-    CATEGORIES,
-    DEFAULT_COST_PER_POST_GBP,
-    DEFAULT_PRODUCTIVE_HOURS_PER_POST,
-    FRONTLINE,
-    OverheadCalibration,
-    OverheadCosts,
-    calibrate_overheads,
-    check_positive,
-    check_share,
-)
-from siting.domain import Budget, Case, DemandAreas, TravelMatrix
+from siting.domain import Budget, Case, TravelMatrix
 from siting.errors import InputError
-from siting.problems import SiteRules, build_problem
-from solvers import Problem, Result, SolveOptions, Status, make_problem, solve
+from siting.outreach_params import (
+    DEFAULT_FRONTLINE_FLOOR,
+    DEFAULT_MAX_DRIVE_MINUTES,
+    DEFAULT_SESSION_MINUTES,
+    DEFAULT_TARGETED_HOURS_PER_CHILD,
+    DEFAULT_UNIVERSAL_HOURS_PER_CHILD,
+    POLISH_REL,
+    SOURCE,
+    TIE_REL,
+    Costs,
+    OutreachParams,
+    case_calibration,
+    hour_weights,
+    make_spec,
+    need_hours,
+    outreach_problem,
+    plan_problem,
+    planned_budget,
+    resolve_costs,
+    with_spec,
+)
+from siting.outreach_tables import OutreachTables, budget_dict, site_differences, tables
+from siting.problems import SiteRules
+from solvers import Problem, Result, SolveOptions, Status, solve
 from solvers.check import evaluate
 from solvers.formulations.outreach import (
     OBJECTIVES,
@@ -73,275 +85,6 @@ from solvers.formulations.outreach import (
 )
 from solvers.outreach_check import verify_allocation
 from solvers.result import relative_gap
-
-DEFAULT_UNIVERSAL_HOURS_PER_CHILD = 1.0
-DEFAULT_TARGETED_HOURS_PER_CHILD = 8.0
-DEFAULT_SESSION_MINUTES = 90.0
-DEFAULT_MAX_DRIVE_MINUTES = 30.0
-DEFAULT_FRONTLINE_FLOOR = 0.60
-TIE_REL = 1e-6
-"""Numbers of bases whose contact hours are within this relative distance of the best are tied."""
-POLISH_REL = 1e-9
-"""The second stage keeps the contact hours of the first to within this relative distance."""
-SOURCE = "outreach parameters"
-
-
-@dataclass(frozen=True, kw_only=True)
-class OutreachParams:
-    """Parameters of the outreach model (defaults documented in the module docstring and ``docs/outreach.md``).
-
-    Attributes:
-        budget_gbp: annual budget (default: the case's planned budget, its last).
-        frontline_floor: least share of the budget spent on frontline staff.
-        rural_floor: least served share of rural need (0: no rule).
-        district_floor: least served share of every district's need (0: no rule).
-        session_minutes: length of a session; each costs one round trip.
-        max_drive_minutes: longest one-way drive from a base to an area it serves.
-        cost_per_post_gbp: annual cost of a full-time frontline post with on-costs.
-        productive_hours_per_post: hours a post spends in sessions and travel a year.
-        universal_hours_per_child: contact hours a year per child aged 0-4.
-        targeted_hours_per_child: extra contact hours a year per child in an income-deprived family.
-        overheads: per-base and central costs (default: calibrated on the case's budgets).
-        family_support_share: family support fund as a share of the budget (default: calibrated).
-        contingency_share: contingency as a share of the budget (default: calibrated).
-        site_costs_gbp: per-site ``(building, management)`` costs overriding the defaults, by site id.
-        objective: ``hours`` (need-weighted contact hours) or ``share`` (need-weighted share of areas served).
-    """
-
-    budget_gbp: float | None = None
-    frontline_floor: float = DEFAULT_FRONTLINE_FLOOR
-    rural_floor: float = 0.0
-    district_floor: float = 0.0
-    session_minutes: float = DEFAULT_SESSION_MINUTES
-    max_drive_minutes: float = DEFAULT_MAX_DRIVE_MINUTES
-    cost_per_post_gbp: float = DEFAULT_COST_PER_POST_GBP
-    productive_hours_per_post: float = DEFAULT_PRODUCTIVE_HOURS_PER_POST
-    universal_hours_per_child: float = DEFAULT_UNIVERSAL_HOURS_PER_CHILD
-    targeted_hours_per_child: float = DEFAULT_TARGETED_HOURS_PER_CHILD
-    overheads: OverheadCosts | None = None
-    family_support_share: float | None = None
-    contingency_share: float | None = None
-    site_costs_gbp: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    objective: str = "hours"
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, object], *, source: str = SOURCE) -> OutreachParams:
-        """Parameters from a mapping of names to values (scenario files, the command line); checked."""
-        known = {f.name for f in fields(cls)} | {"building_per_base_gbp", "management_per_base_gbp",
-                                                 "building_central_gbp", "management_central_gbp"}
-        unknown = [k for k in values if k not in known]
-        if unknown:
-            raise InputError(f"unknown outreach parameter (known: {', '.join(sorted(known))})", source=source,
-                             field=unknown[0])
-        kwargs: dict[str, object] = {}
-        overhead_keys = ("building_per_base_gbp", "management_per_base_gbp", "building_central_gbp",
-                         "management_central_gbp")
-        for k, v in values.items():
-            if v is None or k in overhead_keys:
-                continue
-            if k == "objective":
-                kwargs[k] = str(v)
-            elif k == "site_costs_gbp":
-                kwargs[k] = _site_costs(v, source)
-            elif k == "overheads":
-                if not isinstance(v, OverheadCosts):
-                    raise InputError("give the overheads as building_per_base_gbp, management_per_base_gbp, ...",
-                                     source=source, field=k)
-                kwargs[k] = v
-            else:
-                kwargs[k] = _number(v, k, source)
-        given = {k: values[k] for k in overhead_keys if values.get(k) is not None}
-        if given:
-            base = kwargs.get("overheads")
-            if not isinstance(base, OverheadCosts):
-                missing = [k for k in ("building_per_base_gbp", "management_per_base_gbp") if k not in given]
-                if missing:
-                    raise InputError("per-base overheads need both building_per_base_gbp and "
-                                     "management_per_base_gbp", source=source, field=missing[0])
-                base = OverheadCosts(building_per_base_gbp=0.0, management_per_base_gbp=0.0)
-            kwargs["overheads"] = replace(base, **{k: _number(v, k, source) for k, v in given.items()})
-        return cls(**kwargs).validated(source=source)  # type: ignore[arg-type]
-
-    def validated(self, *, source: str = SOURCE) -> OutreachParams:
-        """These parameters, or an :class:`InputError` naming the first bad one."""
-        try:
-            if self.budget_gbp is not None:
-                check_positive(self.budget_gbp, "budget_gbp")
-            for name in ("frontline_floor", "rural_floor", "district_floor"):
-                check_share(getattr(self, name), name)
-            for name in ("session_minutes", "max_drive_minutes", "cost_per_post_gbp", "productive_hours_per_post"):
-                check_positive(getattr(self, name), name)
-            for name in ("universal_hours_per_child", "targeted_hours_per_child"):
-                check_positive(getattr(self, name), name, allow_zero=True)
-            if self.universal_hours_per_child + self.targeted_hours_per_child <= 0:
-                raise InputError("universal and targeted hours per child cannot both be zero",
-                                 field="universal_hours_per_child")
-            if self.overheads is not None:
-                check_positive(self.overheads.building_per_base_gbp, "building_per_base_gbp")
-                check_positive(self.overheads.management_per_base_gbp, "management_per_base_gbp")
-                check_positive(self.overheads.building_central_gbp, "building_central_gbp", allow_zero=True)
-                check_positive(self.overheads.management_central_gbp, "management_central_gbp", allow_zero=True)
-            for name in ("family_support_share", "contingency_share"):
-                value = getattr(self, name)
-                if value is not None:
-                    check_share(value, name)
-            for site, (b, m) in self.site_costs_gbp.items():
-                check_positive(b, f"site_costs_gbp[{site}] building")
-                check_positive(m, f"site_costs_gbp[{site}] management")
-            if self.objective not in ("hours", "share"):
-                raise InputError(f"must be one of hours, share; got {self.objective!r}", field="objective")
-        except InputError as exc:
-            raise InputError(exc.detail, source=source, field=exc.field) from None
-        return self
-
-
-def _number(value: object, name: str, source: str) -> float:
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InputError(f"not a number: {value!r}", source=source, field=name) from None
-
-
-def _site_costs(value: object, source: str) -> dict[str, tuple[float, float]]:
-    if not isinstance(value, Mapping):
-        raise InputError("expected a mapping of site id to [building, management] GBP", source=source,
-                         field="site_costs_gbp")
-    out = {}
-    for site, pair in value.items():
-        if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
-            raise InputError(f"site {site!r}: expected [building_gbp, management_gbp]", source=source,
-                             field="site_costs_gbp")
-        out[str(site)] = (_number(pair[0], f"site_costs_gbp[{site}]", source),
-                          _number(pair[1], f"site_costs_gbp[{site}]", source))
-    return out
-
-
-def need_hours(demand: DemandAreas, *, universal_hours_per_child: float = DEFAULT_UNIVERSAL_HOURS_PER_CHILD,
-               targeted_hours_per_child: float = DEFAULT_TARGETED_HOURS_PER_CHILD) -> NDArray[np.float64]:
-    """:math:`h_i = c_i (u + t s_i)`, contact hours a year each area needs (module docstring)."""
-    idaci = demand.frame["idaci"].to_numpy(dtype=np.float64)
-    return demand.children * (universal_hours_per_child + targeted_hours_per_child * idaci)
-
-
-def hour_weights(demand: DemandAreas) -> NDArray[np.float64]:
-    """:math:`v_i = w_i / c_i`, the case's need weight per child (1 where an area has no children)."""
-    c = demand.children
-    w = demand.weight
-    return np.where(c > 0, w / np.where(c > 0, c, 1.0), 1.0)
-
-
-def case_calibration(case: Case) -> OverheadCalibration:
-    """Overheads calibrated on the case's first and last budgets (the last is the planned service)."""
-    budgets = [b for b in case.budgets.values() if b.number_of_bases]
-    if len(budgets) < 2:
-        raise InputError(f"case {case.name!r} has no pair of budgets to calibrate overheads on; give the "
-                         "per-base costs (building_per_base_gbp, management_per_base_gbp) and budget_gbp",
-                         source=SOURCE, field="overheads")
-    return calibrate_overheads(budgets[0], budgets[-1])
-
-
-def planned_budget(case: Case) -> Budget | None:
-    """The case's planned budget (its last), if any."""
-    return list(case.budgets.values())[-1] if case.budgets else None
-
-
-@dataclass(frozen=True)
-class Costs:
-    """Resolved money parameters for one budget."""
-
-    budget_gbp: float
-    building_gbp: NDArray[np.float64]
-    management_gbp: NDArray[np.float64]
-    overheads: OverheadCosts
-    family_support_share: float
-    contingency_share: float
-
-
-def resolve_costs(case: Case, params: OutreachParams, *, budget: Budget | None = None) -> Costs:
-    """Per-site costs and the budget for ``params`` (``budget`` overrides the budget and its fixed shares)."""
-    cal: OverheadCalibration | None = None
-    if params.overheads is None or params.family_support_share is None or params.contingency_share is None:
-        cal = case_calibration(case)
-    overheads = params.overheads or (cal.costs if cal else None)
-    assert overheads is not None
-    if budget is not None:
-        total = budget.total_gbp
-        fund = budget.categories_gbp.get("family_support_fund", 0.0) / total
-        cont = budget.categories_gbp.get("contingency_and_reserves", 0.0) / total
-    else:
-        planned = planned_budget(case)
-        if params.budget_gbp is None and planned is None:
-            raise InputError(f"case {case.name!r} has no budget: give budget_gbp", source=SOURCE, field="budget_gbp")
-        total = float(params.budget_gbp if params.budget_gbp is not None else planned.total_gbp)  # type: ignore[union-attr]
-        fund = params.family_support_share if params.family_support_share is not None else cal.family_support_share  # type: ignore[union-attr]
-        cont = params.contingency_share if params.contingency_share is not None else cal.contingency_share  # type: ignore[union-attr]
-    m = len(case.sites)
-    building = np.full(m, overheads.building_per_base_gbp)
-    known = case.sites.frame["running_cost_gbp"].to_numpy(dtype=np.float64)
-    building = np.where(np.isfinite(known) & (known > 0), known, building)
-    management = np.full(m, overheads.management_per_base_gbp)
-    ids = case.sites.ids
-    for site, (b, g) in params.site_costs_gbp.items():
-        if site not in ids:
-            raise InputError(f"unknown site id {site!r}", source=SOURCE, field="site_costs_gbp")
-        k = ids.index(site)
-        building[k], management[k] = b, g
-    return Costs(total, building, management, overheads, float(fund), float(cont))
-
-
-def make_spec(case: Case, params: OutreachParams, *, exact_bases: bool = True, budget: Budget | None = None,
-              model_floors: bool = True) -> OutreachSpec:
-    """The :class:`OutreachSpec` of ``case`` under ``params`` (``model_floors=False`` drops every floor)."""
-    costs = resolve_costs(case, params, budget=budget)
-    demand = case.demand
-    districts = sorted(demand.frame["district"].unique())
-    group = demand.frame["district"].map({d: k for k, d in enumerate(districts)}).to_numpy(dtype=np.int64)
-    floor = params.district_floor if model_floors else 0.0
-    return OutreachSpec(
-        need_hours=need_hours(demand, universal_hours_per_child=params.universal_hours_per_child,
-                              targeted_hours_per_child=params.targeted_hours_per_child),
-        hour_weight=hour_weights(demand),
-        rural=demand.rural,
-        area_group=group,
-        group_floor=np.full(len(districts), floor),
-        rural_floor=params.rural_floor if model_floors else 0.0,
-        building_cost_gbp=costs.building_gbp,
-        management_cost_gbp=costs.management_gbp,
-        central_building_gbp=costs.overheads.building_central_gbp,
-        central_management_gbp=costs.overheads.management_central_gbp,
-        budget_gbp=costs.budget_gbp,
-        family_support_gbp=costs.family_support_share * costs.budget_gbp,
-        contingency_gbp=costs.contingency_share * costs.budget_gbp,
-        cost_per_post_gbp=params.cost_per_post_gbp,
-        productive_hours_per_post=params.productive_hours_per_post,
-        session_minutes=params.session_minutes,
-        max_drive_minutes=params.max_drive_minutes,
-        frontline_floor=params.frontline_floor if model_floors else 0.0,
-        exact_bases=exact_bases,
-        objective="share" if params.objective == "share" else "hours",
-    )
-
-
-def outreach_problem(case: Case, matrix: TravelMatrix, params: OutreachParams, *, bases: int | None,
-                     exact: bool = True, rules: SiteRules | None = None) -> Problem:
-    """The solver problem: ``bases`` sites (exactly, or at most), the site rules, the outreach spec."""
-    spec = make_spec(case, params, exact_bases=exact and bases is not None)
-    return build_problem(case, matrix, model="outreach", bases=bases, rules=rules, extra=spec)
-
-
-def plan_problem(case: Case, matrix: TravelMatrix, params: OutreachParams, *, budget: Budget | None = None,
-                 model_floors: bool = True) -> Problem:
-    """A problem for measuring given plans: no site rules (any site may be evaluated), the model's floors."""
-    spec = make_spec(case, params, exact_bases=False, budget=budget, model_floors=model_floors)
-    return make_problem("outreach", case.demand.weight, matrix.minutes, extra=spec)
-
-
-def with_spec(problem: Problem, **changes: object) -> Problem:
-    """``problem`` with some fields of its outreach spec changed."""
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
-    return replace(problem, extra=replace(spec, **changes))  # type: ignore[arg-type]
-
 
 # --- solving ---------------------------------------------------------------------------------------
 
@@ -694,144 +437,17 @@ def curve_frame(points: Sequence[CurvePoint]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- comparing plans -------------------------------------------------------------------------------
-
-
-def site_differences(case: Case, matrix: TravelMatrix, params: OutreachParams, *, optimal_ids: Sequence[str],
-                     plan_ids: Sequence[str], plan_name: str = "plan") -> pd.DataFrame:
-    """What each site kept by one plan but not the other costs or gains.
-
-    For every site in exactly one of the two plans: the change in contact hours and spare staff
-    hours of the plan in hand if that one choice were reversed (the site added or dropped), and
-    likewise for the optimal plan, with the site's overhead (staff hours it costs a year).
-    """
-    problem = plan_problem(case, matrix, params, model_floors=False)
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
-    ids = case.sites.ids
-    frame = case.sites.frame
-
-    def run(sel: Iterable[str]) -> tuple[float, float]:
-        idx = sorted(ids.index(s) for s in sel)
-        fa = allocate_for_bases(problem, idx)
-        if fa.allocation is None:
-            return math.nan, math.nan
-        ms = measure(problem, idx, fa.allocation)
-        return ms.contact_hours, ms.spare_staff_hours
-
-    opt, plan = set(optimal_ids), set(plan_ids)
-    base_opt, base_plan = run(opt), run(plan)
-    rows = []
-    for s in sorted(opt ^ plan, key=ids.index):
-        j = ids.index(s)
-        in_opt = s in opt
-        plan_toggled = run(plan - {s} if s in plan else plan | {s})
-        opt_toggled = run(opt - {s} if in_opt else opt | {s})
-        rows.append({
-            "id": s, "name": frame["name"].iloc[j], "district": frame["district"].iloc[j],
-            "in_optimal": in_opt, f"in_{plan_name}": s in plan,
-            "overhead_gbp": float(spec.base_cost_gbp[j]),
-            "overhead_staff_hours": float(spec.base_cost_gbp[j] * spec.staff_hours_per_gbp),
-            f"{plan_name}_delta_contact_hours": plan_toggled[0] - base_plan[0],
-            f"{plan_name}_delta_spare_staff_hours": plan_toggled[1] - base_plan[1],
-            "optimal_delta_contact_hours": opt_toggled[0] - base_opt[0],
-            "optimal_delta_spare_staff_hours": opt_toggled[1] - base_opt[1],
-        })
-    return pd.DataFrame(rows)
-
-
-# --- tables ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutreachTables:
-    """A plan's outputs as tables.
-
-    Attributes:
-        bases: per kept base: staff, driving and contact hours, areas served, costs.
-        areas: per area: need hours, served share, contact hours, serving base and drive.
-        by_district: per district: bases, need and contact hours, served share.
-        by_class: per rural/urban class: need and contact hours, served share.
-        worst_served: the areas with the lowest served share (then the most unmet need).
-        budget: the budget split: category, amount, share.
-    """
-
-    bases: pd.DataFrame
-    areas: pd.DataFrame
-    by_district: pd.DataFrame
-    by_class: pd.DataFrame
-    worst_served: pd.DataFrame
-    budget: pd.DataFrame
-
-
-def tables(case: Case, problem: Problem, selected: Sequence[int], allocation: Allocation,
-           measures: OutreachMeasures, *, worst: int = 10) -> OutreachTables:
-    """Interpret ``allocation`` for ``case`` as tables."""
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
-    sites = case.sites.frame
-    sel = sorted(int(j) for j in selected)
-    bases = pd.DataFrame({
-        "id": sites["id"].iloc[sel].to_numpy(), "name": sites["name"].iloc[sel].to_numpy(),
-        "district": sites["district"].iloc[sel].to_numpy(), "kind": sites["kind"].iloc[sel].to_numpy(),
-        "lon": sites["lon"].iloc[sel].to_numpy(), "lat": sites["lat"].iloc[sel].to_numpy(),
-        "staff_hours": measures.base_staff_hours[sel], "driving_hours": measures.base_driving_hours[sel],
-        "contact_hours": measures.base_contact_hours[sel], "areas_served": measures.base_areas[sel],
-        "staff_posts": measures.base_staff_hours[sel] / spec.productive_hours_per_post,
-        "building_cost_gbp": np.asarray(spec.building_cost_gbp)[sel],
-        "management_cost_gbp": np.asarray(spec.management_cost_gbp)[sel],
-    })
-    demand = case.demand.frame
-    h = np.asarray(spec.need_hours, dtype=np.float64)
-    a, j, x = allocation
-    n = len(demand)
-    main = np.full(n, -1, dtype=np.int64)
-    if a.size:
-        order = np.lexsort((-x, a))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = a[order][1:] != a[order][:-1]
-        main[a[order[first]]] = j[order[first]]
-    cost = np.asarray(problem.cost, dtype=np.float64)
-    drive = np.where(main >= 0, cost[np.arange(n), np.clip(main, 0, None)], np.nan)
-    ids = np.asarray(case.sites.ids, dtype=object)
-    areas = pd.DataFrame({
-        "id": demand["id"], "name": demand["name"], "district": demand["district"], "rural": demand["rural"],
-        "children_0_4": demand["children_0_4"], "idaci": demand["idaci"], "weight": demand["weight"],
-        "need_hours": h, "served_share": measures.served, "contact_hours": h * measures.served,
-        "unmet_hours": h * (1 - measures.served),
-        "serving_base": [ids[k] if k >= 0 else None for k in main.tolist()],
-        "drive_minutes": drive,
-    })
-    counts = pd.Series(sites["district"].iloc[sel].to_numpy()).value_counts()
-    by_district = areas.groupby("district", as_index=False)[["need_hours", "contact_hours"]].sum()
-    by_district["served_share"] = by_district["contact_hours"] / by_district["need_hours"].where(
-        by_district["need_hours"] > 0)
-    by_district.insert(1, "bases", by_district["district"].map(counts).fillna(0).astype(int))
-    by_class = (areas.assign(area_class=np.where(areas["rural"], "rural", "urban"))
-                .groupby("area_class", as_index=False)[["need_hours", "contact_hours"]].sum())
-    by_class["served_share"] = by_class["contact_hours"] / by_class["need_hours"].where(by_class["need_hours"] > 0)
-    worst_served = (areas[areas["need_hours"] > 0]
-                    .sort_values(["served_share", "unmet_hours"], ascending=[True, False])
-                    .head(worst)[["id", "name", "district", "rural", "need_hours", "served_share", "unmet_hours",
-                                  "serving_base", "drive_minutes"]])
-    total = sum(measures.budget_gbp.values())
-    budget = pd.DataFrame({"category": list(CATEGORIES),
-                           "amount_gbp": [measures.budget_gbp[k] for k in CATEGORIES],
-                           "share": [measures.budget_gbp[k] / total for k in CATEGORIES]})
-    return OutreachTables(bases, areas, by_district, by_class, worst_served, budget)
-
-
-def budget_dict(measures: OutreachMeasures) -> dict[str, object]:
-    """The budget split for a summary: total, amounts and shares by category, frontline share."""
-    total = sum(measures.budget_gbp.values())
-    return {"total_gbp": total, "amounts_gbp": dict(measures.budget_gbp),
-            "shares": {k: v / total for k, v in measures.budget_gbp.items()},
-            "frontline_share": measures.budget_gbp[FRONTLINE] / total,
-            "staff_hours_available": measures.staff_hours_available}
-
-
 __all__ = [
+    "DEFAULT_FRONTLINE_FLOOR",
+    "DEFAULT_MAX_DRIVE_MINUTES",
+    "DEFAULT_SESSION_MINUTES",
+    "DEFAULT_TARGETED_HOURS_PER_CHILD",
+    "DEFAULT_UNIVERSAL_HOURS_PER_CHILD",
     "OBJECTIVES",
+    "POLISH_REL",
+    "SOURCE",
+    "TIE_REL",
+    "Costs",
     "CurvePoint",
     "OutreachParams",
     "OutreachSolve",
@@ -850,9 +466,12 @@ __all__ = [
     "need_hours",
     "outreach_problem",
     "plan_problem",
+    "planned_budget",
+    "resolve_costs",
     "site_differences",
     "solve_outreach",
     "tables",
     "tie_break",
     "tied_points",
+    "with_spec",
 ]

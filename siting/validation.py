@@ -19,6 +19,8 @@ from siting.geo import to_bng, to_wgs84
 
 #: 2011 rural-urban classes whose code starts with these letters are rural (ONS RUC2011).
 RURAL_CODE_PREFIXES = ("D", "E", "F")
+#: Counts above this are not people in an area (more than the world's children under five): a typo or a unit error.
+MAX_COUNT = 1e9
 SITE_KINDS = ("building", "outreach_only")
 
 
@@ -117,7 +119,7 @@ def demand_areas(frame: pd.DataFrame, *, source: str, columns: Mapping[str, str]
     require_columns(frame, [col["id"], col["children_0_4"], col["district"]], source)
     ids = unique_ids(frame, col["id"], source)
     lo, la, xm, ym = coordinates(frame, source, lon=col["lon"], lat=col["lat"], x=col["x_m"], y=col["y_m"])
-    children = numeric(frame, col["children_0_4"], source, min_value=0, what="count")
+    children = numeric(frame, col["children_0_4"], source, min_value=0, max_value=MAX_COUNT, what="count")
     dist = check_districts(frame[col["district"]], districts, source, col["district"])
     names = frame[col["name"]].astype(str).tolist() if col["name"] in frame.columns else ids
     ruc = (frame[col["ruc"]].astype(str).str.strip() if col["ruc"] in frame.columns
@@ -130,7 +132,7 @@ def demand_areas(frame: pd.DataFrame, *, source: str, columns: Mapping[str, str]
         rural = ruc.str.lower().str.startswith("rural").to_numpy()
     idaci = (numeric(frame, col["idaci"], source, min_value=0, max_value=1, what="IDACI score")
              if col["idaci"] in frame.columns else np.zeros(len(frame)))
-    weight = (numeric(frame, col["weight"], source, min_value=0, what="weight")
+    weight = (numeric(frame, col["weight"], source, min_value=0, max_value=MAX_COUNT, what="weight")
               if col["weight"] in frame.columns else children.copy())
     out = pd.DataFrame({
         "id": ids, "name": names, "lon": lo, "lat": la, "x_m": xm, "y_m": ym, "district": dist,
@@ -221,12 +223,25 @@ def read_table(path: Path) -> pd.DataFrame:
         raise InputError(f"cannot read table: {' '.join(str(exc).split())}", source=str(path)) from exc
 
 
-def travel_matrix_file(path: Path, demand_ids: Sequence[str], site_ids: Sequence[str]) -> TravelMatrix:
-    """Load a precomputed matrix: long (``demand_id, site_id, minutes``) or wide (first column ids)."""
+def travel_matrix_file(path: Path, demand_ids: Sequence[str], site_ids: Sequence[str], *,
+                       notes: list[str] | None = None) -> TravelMatrix:
+    """Load a precomputed matrix: long (``demand_id, site_id, minutes``) or wide (first column ids).
+
+    Long: a pair given twice is an error naming both lines; pairs not given are unreachable, and how
+    many there are is appended to ``notes`` (one line).
+    """
     frame = read_table(path)
     source = str(path)
     if {"demand_id", "site_id", "minutes"} <= set(frame.columns):
         numeric(frame, "minutes", source, min_value=0, what="minutes")
+        pairs = frame[["demand_id", "site_id"]].astype(str)
+        dup = pairs.duplicated().to_numpy()
+        if (k := _first_bad(dup)) is not None:
+            d, s_ = pairs.iloc[k]
+            same = (pairs["demand_id"] == d) & (pairs["site_id"] == s_)
+            first = int(np.flatnonzero(same.to_numpy())[0])
+            raise InputError(f"pair (area {d!r}, site {s_!r}) given twice (first on line {line_of(frame, first)})",
+                             source=source, row=line_of(frame, k), field="site_id")
         d_pos = {d: k for k, d in enumerate(demand_ids)}
         s_pos = {s: k for k, s in enumerate(site_ids)}
         di = frame["demand_id"].astype(str).map(d_pos)
@@ -238,6 +253,10 @@ def travel_matrix_file(path: Path, demand_ids: Sequence[str], site_ids: Sequence
             raise InputError(f"unknown site {frame['site_id'].iloc[k]!r}", source=source, row=k + 2, field="site_id")
         out = np.full((len(demand_ids), len(site_ids)), np.inf, dtype=np.float32)
         out[di.to_numpy(dtype=np.int64), si.to_numpy(dtype=np.int64)] = frame["minutes"].to_numpy(dtype=np.float32)
+        absent = len(demand_ids) * len(site_ids) - len(frame)
+        if absent and notes is not None:
+            notes.append(f"{source}: {absent:,} of {len(demand_ids) * len(site_ids):,} (area, site) pairs are not in "
+                         "the matrix file and are taken as unreachable")
         return TravelMatrix(out, tuple(demand_ids), tuple(site_ids), source)
     id_col = frame.columns[0]
     frame = frame.set_index(frame[id_col].astype(str)).drop(columns=[id_col])

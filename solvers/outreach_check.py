@@ -7,7 +7,8 @@ recomputes contact hours, driving and staff hours, the budget split and every co
 * :func:`check_allocation` checks a given fractional allocation (sparse triplets) for a set of
   bases: fractions in [0, 1] and at most 1 per area, only kept bases within the maximum drive,
   staff hours within what the frontline money buys, the frontline floor, the rural and district
-  reach floors, the number of bases; and recomputes the objective.
+  reach floors, the number of bases, the families' access floor; and recomputes the objective
+  (for ``access``: the need-weighted share of areas within ``access_minutes`` of a kept base).
 * :func:`evaluate_outreach` (registered in :data:`solvers.check.EVALUATORS`) finds the best
   allocation for a set of bases by its own method (a greedy fractional knapsack when there are
   no reach floors, an LP otherwise) and checks it with :func:`check_allocation`.
@@ -63,6 +64,20 @@ def _budget(spec: Any, kept: NDArray[np.bool_]) -> dict[str, float]:
 def _tol(x: float, scale: float) -> float:
     """Tolerance on a quantity ``x`` whose data are of order ``scale`` (relative, never a fixed 1e-6)."""
     return HOURS_REL_TOL * max(abs(x), SCALE_FLOOR * abs(scale))
+
+
+def _within_share(problem: Problem, selected: Sequence[int]) -> float:
+    """Share of the problem's weights in areas whose nearest kept base is within ``access_minutes``."""
+    spec: Any = problem.extra
+    w = np.asarray(problem.weights, dtype=np.float64)
+    limit = float(getattr(spec, "access_minutes", math.inf))
+    if not selected or w.sum() <= 0:
+        return 0.0
+    reached = np.zeros(problem.n, dtype=bool)
+    cost = np.asarray(problem.cost, dtype=np.float64)
+    for j in selected:  # one site at a time: no shared code with the formulation's vectorised minimum
+        reached |= cost[:, int(j)] <= limit
+    return float(w[reached].sum() / w.sum())
 
 
 def check_allocation(problem: Problem, selected: Sequence[int], allocation: Triplets) -> Evaluation:
@@ -134,6 +149,11 @@ def check_allocation(problem: Problem, selected: Sequence[int], allocation: Trip
         return bad(f"{len(sel)} bases kept, exactly p = {problem.p} required")
     if len(sel) < 1:
         return bad("no base kept")
+    within = _within_share(problem, sel)
+    min_access = float(getattr(spec, "min_access_share", 0.0))
+    if min_access > 0 and within < min_access - _tol(min_access, 1.0):  # a share: its scale is 1
+        return bad(f"need within {float(spec.access_minutes):g} minutes of a base {within:.4%} is below the "
+                   f"required {min_access:.4%}")
     weighted = float(np.dot(_arr(spec, "hour_weight")[area], contact))
     if spec.objective == "spare" or float(spec.min_weighted_hours) > 0:
         need = float(spec.min_weighted_hours)
@@ -141,6 +161,8 @@ def check_allocation(problem: Problem, selected: Sequence[int], allocation: Trip
             return bad(f"need-weighted contact hours {weighted:,.2f} below the required {need:,.2f}")
     if spec.objective == "spare":
         objective = available - used
+    elif spec.objective == "access":
+        objective = within
     elif spec.objective == "share":
         w = np.asarray(problem.weights, dtype=np.float64)
         objective = float(np.dot(w[area], frac) / w.sum()) if w.sum() > 0 else 0.0
@@ -182,7 +204,7 @@ def _best_allocation(problem: Problem, selected: Sequence[int]) -> tuple[Triplet
     if spec.objective == "share":
         w = np.asarray(problem.weights, dtype=np.float64)
         value = w[idx] / w.sum() if w.sum() > 0 else np.zeros(idx.size)
-    else:
+    else:  # hours; for access (decided by the bases alone) the allocation serving the most hours
         value = weighted
     rural = np.asarray(spec.rural, dtype=bool)
     groups = np.asarray(spec.area_group, dtype=np.int64)

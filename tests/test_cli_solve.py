@@ -38,8 +38,12 @@ def test_outputs_written(solved: tuple[Path, str]) -> None:
     assert s["need_covered_share"] >= s["plan_in_hand"]["need_covered_share"]
     assert s["plan_in_hand"]["name"] == "council_2019" and len(s["plan_in_hand"]["bases"]) == 15
     assert abs(s["need_covered_share"] - s["objective"] / s["need_total"]) < 1e-9
-    areas = pd.read_csv(out / "areas.csv")
+    areas = pd.read_parquet(out / "areas.parquet")  # full precision, the engine's names
     assert len(areas) == 538 and areas["weight"].sum() == 44201
+    people = pd.read_csv(out / "areas.csv")  # rounded for people, units in the names
+    assert list(people["id"]) == list(areas["id"]) and people["need_children"].sum() == 44201
+    assert (people["minutes_to_base"] - areas["base_minutes"]).abs().max() <= 0.05 + 1e-9
+    assert (people["minutes_to_base"] * 10 - (people["minutes_to_base"] * 10).round()).abs().max() < 1e-6
     bases = pd.read_csv(out / "bases.csv")
     assert sorted(bases["id"]) == sorted(s["bases"])
     assert {d["district"] for d in s["by_district"]} == set(areas["district"])
@@ -66,9 +70,18 @@ def test_need_only_here_is_what_closing_loses(norfolk_case) -> None:  # type: ig
         (["solve", "norfolk", "--bases", "x"], "--bases: expected a whole number"),
         (["solve", "norfolk", "--keep", "ZZ99"], "unknown site id 'ZZ99'"),
         (["solve", "norfolk", "--need", "wealth"], "unknown need weighting 'wealth'"),
-        (["solve", "norfolk", "--minutes", "-5"], "travel-time limit must be positive"),
+        (["solve", "norfolk", "--minutes", "-5"], "--minutes: Input should be greater than 0"),
         (["solve", "norfolk", "--bases", "3", "--keep", "NW01", "--keep", "NW02", "--keep", "BR01", "--keep", "BR02"],
-         "infeasible: 4 must-open sites but only p = 3 bases"),
+         "the council rules need at least 15 bases"),
+        (["solve", "norfolk", "--bases", "20"], "the council rules allow at most 19 bases"),
+        (["solve", "norfolk", "--keep", "BR04"], "'BR04' cannot be kept under the council rules: unsuitable"),
+        (["solve", "norfolk", "--rules", "none", "--allow-limited"], "--allow-limited: goes with --rules council"),
+        (["solve", "norfolk", "--min-per-district", "Norwich=x"], "--min-per-district: expected N or DISTRICT=N"),
+        (["solve", "norfolk", "--min-per-district", "Nowhere=1"], "unknown district 'Nowhere'"),
+        (["solve", "norfolk", "--min-per-district", "2", "--min-per-district", "3"], "every district' given twice"),
+        (["solve", "norfolk", "--rules", "none", "--bases", "3", "--keep", "NW01", "--keep", "NW02", "--keep", "BR01",
+          "--keep", "BR02"],
+         "the site rules need at least 4 bases (the per-district minimums; 4 site(s) must be kept)"),
     ],
 )
 def test_bad_input_exit_2_one_line_no_output(tmp_path: Path, args: list[str], message: str) -> None:

@@ -8,11 +8,12 @@ import click
 
 from scenarios import alternatives, provenance
 from scenarios.cli import user_errors
-from scenarios.output import atomic_dir
+from scenarios.output import atomic_dir, check_out_dir
 from scenarios.scenario_file import load_scenario
 from scenarios.scenario_run import prepare_one
 from scenarios.solve import write_outcome
 from siting.errors import InputError
+from siting.tables import for_people
 
 
 @click.command("alternatives")
@@ -34,6 +35,8 @@ def command(scenario: Path, within_text: str, count: int, min_diff: int, out_dir
     the search stops early when the best remaining plan is outside the tolerance. Every plan's
     objective is recomputed independently.
     """
+    if out_dir is not None:
+        check_out_dir(out_dir)
     within = alternatives.parse_tolerance(within_text)
     if count < 1:
         raise InputError(f"must be at least 1, got {count}", source="--count")
@@ -46,7 +49,7 @@ def command(scenario: Path, within_text: str, count: int, min_diff: int, out_dir
         return
     data = provenance.resolved_data(sc, [prep], out_dir=out_dir, command=provenance.command_line())
     with atomic_dir(out_dir) as tmp:
-        alternatives.table(report).to_csv(tmp / "alternatives.csv", index=False)
+        for_people(alternatives.table(report)).to_csv(tmp / "alternatives.csv", index=False)
         (tmp / "alternatives.txt").write_text(alternatives.text(report) + "\n", encoding="utf-8")
         (tmp / "scenario.resolved.yaml").write_text(provenance.dump_resolved(data), encoding="utf-8")
         for plan in report.plans:

@@ -9,7 +9,8 @@ import click
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
 from scenarios.closure_run import error_minutes
-from scenarios.output import atomic_dir, write_json
+from scenarios.output import atomic_dir, check_out_dir, write_json
+from scenarios.scenario_file import Minutes, TimeLimitSeconds, check_value
 from siting.change import Change, best_change, change_table
 from siting.closure import Measure
 from siting.domain import Case
@@ -90,8 +91,11 @@ def command(case: str, close_count: int | None, add_count: int | None, plan_name
         raise InputError(f"K must be at least 1, got {count}", source="--close" if close_count is not None else "--add")
     if keep and add_count is not None:
         raise InputError("--keep is for --close (with --add every base of the plan stays)", source="--keep")
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise InputError(f"must be positive, got {time_limit_s}", source="--time-limit")
+    if out_dir is not None:
+        check_out_dir(out_dir)
+    minutes = check_value(Minutes, minutes, source="--minutes")
+    if time_limit_s is not None:
+        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
     c, matrix = load_case(case, need=need)
     name, plan = _plan(c, plan_name, plan_ids)
     measure = Measure(model=ModelKind(model), minutes=minutes, error_minutes=error_minutes(c))

@@ -8,8 +8,9 @@ import click
 
 from scenarios import compare
 from scenarios.cli import user_errors
-from scenarios.output import atomic_file
+from scenarios.output import atomic_file, check_out_file
 from scenarios.scenario_run import solve_scenario
+from scenarios.solve import refuse_without_solution
 from siting.errors import InputError
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml")
@@ -21,6 +22,7 @@ def load_side(path: Path) -> compare.Side:
         return compare.read_result_folder(path)
     if path.suffix.lower() in SCENARIO_SUFFIXES:
         result = solve_scenario(path)
+        refuse_without_solution(result.outcome, source=str(path))
         case = result.prepared.case
         names = dict(zip(case.sites.ids, case.sites.frame["name"].astype(str), strict=True))
         candidates = tuple(s for s, ok in zip(case.sites.ids, case.sites.can_be_base, strict=True) if ok)
@@ -44,9 +46,11 @@ def command(a: Path, b: Path, csv_path: Path | None) -> None:
     A and B are result folders (from `siting solve --out`, `siting run`, or DIR/jobs/JOB_ID of a sweep)
     or scenario files, which are solved first.
     """
+    if csv_path is not None:
+        check_out_file(csv_path, source="--csv")
     side_a, side_b = load_side(a), load_side(b)
     click.echo(compare.text(side_a, side_b))
     if csv_path is not None:
-        with atomic_file(csv_path) as tmp:
+        with atomic_file(csv_path, source="--csv") as tmp:
             compare.sites_table(side_a, side_b).to_csv(tmp, index=False)
         click.echo(f"\nsites written to {csv_path}")

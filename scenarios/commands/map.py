@@ -18,9 +18,10 @@ from maps.results import Solution, read_result
 from scenarios.boundaries import boundaries_for, read_boundaries
 from scenarios.cases import CASES, load_case
 from scenarios.cli import user_errors
+from scenarios.output import check_out_file
 from scenarios.pages import size_text, write_text_file
-from scenarios.scenario_file import Scenario
-from scenarios.solve import Outcome, SolveRequest, run, write_outcome
+from scenarios.scenario_file import Minutes, Scenario, check_value
+from scenarios.solve import Outcome, SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
 from siting.io import GEO_SUFFIXES
 
@@ -62,12 +63,15 @@ def load_source(source: str, *, bases: int | None, minutes: float | None, model:
         from scenarios.scenario_run import solve_scenario
 
         result = solve_scenario(path)
+        refuse_without_solution(result.outcome, source=source)
         return _via_folder(result.outcome), _scenario_polygons(result.scenario)
     if source in CASES:
         case, matrix = load_case(source, need=need)
         request = SolveRequest(model=model, bases=None if model == "lscp" else (15 if bases is None else bases),
                                minutes=20.0 if minutes is None else minutes, need=need)
-        return _via_folder(run(case, matrix, request)), None
+        outcome = run(case, matrix, request)
+        refuse_without_solution(outcome, source=source)
+        return _via_folder(outcome), None
     raise InputError(f"not a result folder, a scenario file ({', '.join(SCENARIO_SUFFIXES)}) or an embedded case "
                      f"({', '.join(sorted(CASES))})", source=source)
 
@@ -116,6 +120,9 @@ def command(source: str, out_path: Path, tiles: str | None, mode: str, title: st
 
     SOURCE is a result folder, a scenario file, or an embedded case name (solved with --bases/--minutes).
     """
+    check_out_file(out_path)
+    if minutes is not None:
+        minutes = check_value(Minutes, minutes, source="--minutes")
     solution, hint = load_source(source, bases=bases, minutes=minutes, model=model, need=need)
     boundaries = boundaries_option(boundaries_path, boundary_id, solution, hint)
     page = coverage_map_html(solution, boundaries, tiles=tiles, title=title, mode=mode)

@@ -15,7 +15,7 @@ from maps.report import default_title, report_html
 from maps.results import read_sweep
 from scenarios.boundaries import boundaries_for, read_boundaries
 from scenarios.cli import user_errors
-from scenarios.output import atomic_file
+from scenarios.output import atomic_file, check_out_file
 from scenarios.pages import size_text, write_text_file
 from siting.errors import InputError
 
@@ -43,6 +43,12 @@ def command(sweep_dir: Path, out_path: Path, case: str | None, tiles: str | None
     The page has the trade-off curves, a slider switching the map between the sweep's solutions,
     coverage by district, the budget split when present and the comparison with the plan in hand.
     """
+    check_out_file(out_path)
+    png = out_path.with_name(f"{out_path.stem}_curves.png")
+    check_out_file(png)
+    for extra in (excel_path, pdf_path):
+        if extra is not None:
+            check_out_file(extra)
     if pdf_path is not None:
         from maps.pdf import chromium
 
@@ -54,17 +60,18 @@ def command(sweep_dir: Path, out_path: Path, case: str | None, tiles: str | None
     else:
         boundaries = boundaries_for(first.areas["id"].tolist(), case=first.case or None)
     title = title or default_title(sweep)
-    png = out_path.with_name(f"{out_path.stem}_curves.png")
     page = report_html(sweep, boundaries, tiles=tiles, title=title, curves_png=png.name)
-    write_text_file(out_path, page)
     panels = curves.panels(sweep)
+    png_was_there = png.exists()
+    if panels:
+        with atomic_file(png) as tmp:
+            plots.save_curves_png(panels, tmp, title=title)
     try:
-        if panels:
-            with atomic_file(png) as tmp:
-                plots.save_curves_png(panels, tmp, title=title)
-                tmp.chmod(out_path.stat().st_mode & 0o777)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(png)) from None
+        write_text_file(out_path, page)
+    except BaseException:
+        if panels and not png_was_there:
+            png.unlink(missing_ok=True)  # nothing half-written: the page and its image go together
+        raise
     click.echo(f"written {out_path} ({size_text(len(page.encode('utf-8')))}): {len(sweep.solutions)} solutions"
                + (f"; curves in {png}" if panels else ""))
     if excel_path is not None:

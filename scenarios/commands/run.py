@@ -8,7 +8,7 @@ import click
 
 from scenarios.cli import user_errors
 from scenarios.scenario_run import comparison_text, solve_scenario, write_result
-from scenarios.solve import refuse_infeasible
+from scenarios.solve import refuse_without_solution
 
 
 @click.command("run")
@@ -25,8 +25,9 @@ def command(scenario: Path, out_dir: Path | None, allow_changed_data: bool) -> N
     plan in hand) and scenario.resolved.yaml: the scenario with absolute paths, versions and data
     checksums. `siting run FOLDER/scenario.resolved.yaml` reproduces the result.
     """
-    result = solve_scenario(scenario, out_dir=out_dir, allow_changed_data=allow_changed_data)
-    refuse_infeasible(result.outcome, source=str(scenario))
+    result = solve_scenario(scenario, out_dir=out_dir, allow_changed_data=allow_changed_data,
+                            check_out=True)
+    refuse_without_solution(result.outcome, source=str(scenario))
     write_result(result)
     click.echo(result.outcome.text)
     if (cmp := comparison_text(result)) is not None:

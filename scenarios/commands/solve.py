@@ -6,11 +6,15 @@ from pathlib import Path
 
 import click
 
+from scenarios import norfolk
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
-from scenarios.solve import SolveRequest, refuse_infeasible, run, write_outcome
+from scenarios.output import check_out_dir
+from scenarios.scenario_file import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
+from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
-from siting.problems import SiteRules
+from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
+from siting.validation import bases_count
 from solvers import SolveOptions
 
 MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "outreach")
@@ -27,6 +31,28 @@ def parse_bases(value: str | None) -> int | str | None:
         raise InputError(f"expected a whole number or 'auto', got {value!r}", source="--bases") from None
 
 
+def parse_district_limits(values: tuple[str, ...], *, source: str) -> DistrictLimit | None:
+    """``("2", "Norwich=3")`` -> ``{"*": 2, "Norwich": 3}``; nothing given -> ``None`` (the rule set's)."""
+    if not values:
+        return None
+    out: dict[str, int] = {}
+    for text in values:
+        district, sep, number = text.rpartition("=")
+        key = district.strip() if sep else ALL_DISTRICTS
+        if sep and not key:
+            raise InputError(f"expected N or DISTRICT=N, got {text!r}", source=source)
+        try:
+            n = int(number)
+        except ValueError:
+            raise InputError(f"expected N or DISTRICT=N with N a whole number, got {text!r}", source=source) from None
+        if n < 0:
+            raise InputError(f"must be at least 0, got {text!r}", source=source)
+        if key in out:
+            raise InputError(f"{'every district' if key == ALL_DISTRICTS else key!r} given twice", source=source)
+        out[key] = n
+    return out
+
+
 @click.command("solve")
 @click.argument("case")
 @click.option("--bases", "bases_text", default="15", show_default=True,
@@ -37,8 +63,15 @@ def parse_bases(value: str | None) -> int | str | None:
 @click.option("--need", default="children", show_default=True, help="Need weighting: children, idaci, deprived.")
 @click.option("--keep", multiple=True, help="Site id that must be kept (repeatable).")
 @click.option("--close", multiple=True, help="Site id that must be closed (repeatable).")
-@click.option("--min-per-district", type=int, default=0, show_default=True)
-@click.option("--max-per-district", type=int, default=None)
+@click.option("--rules", "rule_set", type=click.Choice(norfolk.RULE_SETS), default=None,
+              help="Rule set: council (the default for norfolk: suitable buildings only, 2 bases per district, "
+                   "3 in Norwich) or none (any building; the summary then shows nothing of the council's rules).")
+@click.option("--allow-limited", is_flag=True, default=False,
+              help="Council rules: also allow buildings the report calls limited (flagged in the output).")
+@click.option("--min-per-district", multiple=True,
+              help="At least N bases per district: N (every district) or DISTRICT=N (repeatable; replaces the "
+                   "rule set's minimums).")
+@click.option("--max-per-district", multiple=True, help="At most N bases per district: N or DISTRICT=N (repeatable).")
 @click.option("--plan", default=None, help="Plan in hand to compare with (default: the case's).")
 @click.option("--closures/--no-closures", default=True, show_default=True,
               help="MCLP/p-median: re-optimised closure values of the optimum and the plan (closures.csv).")
@@ -66,34 +99,68 @@ def parse_bases(value: str | None) -> int | str | None:
               help="Outreach: extra contact hours a year per child in an income-deprived family [8.0].")
 @click.option("--objective", "outreach_objective", type=click.Choice(["hours", "share"]), default=None,
               help="Outreach: maximise need-weighted contact hours, or the need-weighted share of areas served.")
+@click.option("--min-spare-posts", type=float, default=None,
+              help="Outreach, --bases auto: recommend only counts leaving at least this many spare posts [0].")
+@click.option("--travel-error-minutes", type=float, default=None,
+              help="Outreach, --bases auto: travel-time error below which families' access is not compared [2.8].")
+@click.option("--robustness", "robustness_samples", type=click.IntRange(min=0), default=None,
+              help="Outreach, --bases auto: tornado (±25%% of each parameter), both overhead calibrations and N "
+                   "sampled parameter sets for the recommendation (slow: minutes per run; 0 skips the sampling).")
+@click.option("--scheduler", default="none", show_default=True,
+              help="--robustness runs: none (in-process), local (a Dask LocalCluster) or tcp://HOST:8786.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="--robustness: LocalCluster workers.")
 @user_errors
 def command(case: str, bases_text: str, minutes: float, model: str, solver: str, need: str,
-            keep: tuple[str, ...], close: tuple[str, ...], min_per_district: int, max_per_district: int | None,
+            keep: tuple[str, ...], close: tuple[str, ...], rule_set: str | None, allow_limited: bool,
+            min_per_district: tuple[str, ...], max_per_district: tuple[str, ...],
             plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
-            seed: int, out_dir: Path | None, outreach_objective: str | None, **outreach: float | None) -> None:
+            seed: int, out_dir: Path | None, outreach_objective: str | None, robustness_samples: int | None,
+            scheduler: str, workers: int | None, **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
+    if out_dir is not None:
+        check_out_dir(out_dir)
+    minutes = check_value(Minutes, minutes, source="--minutes")
+    if time_limit_s is not None:
+        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
+    gap_rel = check_value(RelativeGap, gap_rel, source="--gap")
+    if threads is not None:
+        threads = check_value(Threads, threads, source="--threads")
+    seed = check_value(Seed, seed, source="--seed")
     bases = parse_bases(bases_text)
     if bases == "auto" and model != "outreach":
         raise InputError("--bases auto is for the outreach model", source="--bases")
     params: dict[str, object] = {k: v for k, v in outreach.items() if v is not None}
     if outreach_objective is not None:
         params["objective"] = outreach_objective
+    if robustness_samples is not None:
+        params["robustness"] = {"samples": robustness_samples, "scheduler": scheduler, "workers": workers,
+                                "seed": seed}
+    elif scheduler != "none" or workers is not None:
+        raise InputError("is for the robustness runs: add --robustness N", source="--scheduler")
     if params and model != "outreach":
         raise InputError(f"is an option of the outreach model (--model outreach), not of {model}",
                          source=f"--{next(iter(params)).replace('_', '-')}")
-    if min_per_district < 0:
-        raise InputError("must be at least 0", source="--min-per-district")
+    lo = parse_district_limits(min_per_district, source="--min-per-district")
+    hi = parse_district_limits(max_per_district, source="--max-per-district")
+    if both := sorted(set(keep) & set(close)):
+        raise InputError(f"site {both[0]!r} is given to both --keep and --close", source="--close")
     c, matrix = load_case(case, need=need)
+    name = rule_set or ("council" if case == norfolk.NAME else "none")
+    if name == "council" and case != norfolk.NAME:
+        raise InputError(f"the council rule set belongs to the norfolk case, not {case!r}", source="--rules")
     request = SolveRequest(
         model=model, bases=None if model == "lscp" else bases,  # type: ignore[arg-type]
         minutes=minutes, solver=solver, need=need, plan=plan,
-        rules=SiteRules(must_keep=keep, must_close=close, min_per_district=min_per_district,
-                        max_per_district=max_per_district),
+        rules=norfolk.rules(name, c, allow_limited=allow_limited, min_per_district=lo, max_per_district=hi,
+                            must_keep=keep, must_close=close),
         options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
         params=params, closures=closures,
     )
+    if isinstance(request.bases, int):
+        bases_count(request.bases, c.sites)
+        check_base_count(c, request.rules, request.bases)
     outcome = run(c, matrix, request)
-    refuse_infeasible(outcome, source=f"siting solve {case} --model {model}")
+    refuse_without_solution(outcome, source=f"siting solve {case} --model {model}")
     if out_dir is not None:
         write_outcome(outcome, out_dir)
     click.echo(outcome.text)

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from scenarios.cli import user_errors
-from scenarios.output import atomic_file, write_json
+from scenarios.output import GENERATOR, atomic_file, check_out_file, generator_text, write_json
+from scenarios.scenario_file import Minutes, check_value
 from siting.domain import TravelMatrix
 from siting.errors import InputError
 from siting.io import read_demand, read_sites
@@ -47,7 +48,12 @@ def write_matrix(matrix: TravelMatrix, path: Path, *, layout: str) -> None:
         if path.suffix.lower() == ".csv":
             frame.to_csv(tmp, index=False)
         else:
-            frame.to_parquet(tmp, index=False)
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            meta = {**(table.schema.metadata or {}), GENERATOR.encode(): generator_text().encode()}
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
 @click.command("travel-times")
@@ -73,7 +79,7 @@ def write_matrix(matrix: TravelMatrix, path: Path, *, layout: str) -> None:
 @click.option("--access-speed-kmh", type=float, default=15.0, show_default=True,
               help="Speed from a point to the road it joins.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Cache folder (default $SITING_CACHE_DIR or ~/.cache/siting).")
+              help="Cache folder (default $SITING_CACHE_DIR, else the system user cache folder, e.g. ~/.cache/siting).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--compare", is_flag=True,
               help="Compare with the straight-line estimator calibrated on Norfolk's routed drive times.")
@@ -93,10 +99,12 @@ def command(network_path: Path | None, place: str | None, bbox: str | None, dema
         raise InputError("give exactly one of --network FILE, --place NAME or --bbox W,S,E,N", source="travel-times")
     if out_path.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"output must end in {', '.join(OUT_SUFFIXES)}", source=str(out_path))
-    if not (math.isfinite(max_minutes) and max_minutes > 0):
-        raise InputError(f"must be a positive number of minutes, got {max_minutes:g}", source="--max-minutes")
+    max_minutes = check_value(Minutes, max_minutes, source="--max-minutes")
     if not (math.isfinite(access_speed_kmh) and access_speed_kmh > 0):
         raise InputError(f"must be a positive speed, got {access_speed_kmh:g}", source="--access-speed-kmh")
+    check_out_file(out_path)
+    if report_path is not None:
+        check_out_file(report_path, source=str(report_path))
     settings = NetworkSettings(access_speed_kmh=access_speed_kmh, direction=DIRECTIONS[direction],
                                snap_to=SNAP_TO[snap_to])
     demand = read_demand(demand_path)
@@ -114,7 +122,8 @@ def command(network_path: Path | None, place: str | None, bbox: str | None, dema
     click.echo(result.report.summary())
     if result.from_cache:
         click.echo(f"(from the cache: {result.cache_path})")
-    summary: dict[str, object] = {"report": result.report.as_dict(), "from_cache": result.from_cache}
+    summary: dict[str, object] = {"generator": generator_text(), "report": result.report.as_dict(),
+                                  "from_cache": result.from_cache}
     if compare:
         from scenarios import norfolk
 

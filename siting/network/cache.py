@@ -5,8 +5,10 @@ points (ids and BNG coordinates), the parameters and :data:`CACHE_VERSION`. Entr
 a temporary file in the same folder and renamed into place, so a crash never leaves a half-written entry and
 concurrent runs at worst compute the same entry twice. A corrupt or unreadable entry counts as a miss.
 
-The folder is ``cache_dir`` when given, else ``$SITING_CACHE_DIR``, else ``~/.cache/siting``; entries live
-under ``<folder>/network/``. Deleting the folder is always safe.
+The folder is ``cache_dir`` when given, else ``$SITING_CACHE_DIR``, else the user cache folder of the operating
+system (:func:`platformdirs.user_cache_dir`: ``~/.cache/siting`` or ``$XDG_CACHE_HOME/siting`` on Linux,
+``~/Library/Caches/siting`` on macOS, ``%LOCALAPPDATA%\\siting\\Cache`` on Windows); entries live under
+``<folder>/network/``. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import platformdirs
 from numpy.typing import NDArray
 
 #: Bump when the meaning of a cached entry changes (loaders, speeds, snapping or the matrix algorithm).
@@ -30,9 +33,9 @@ _META = "__meta__"
 
 
 def default_cache_dir() -> Path:
-    """``$SITING_CACHE_DIR`` if set, else ``~/.cache/siting``."""
+    """``$SITING_CACHE_DIR`` if set, else the system's user cache folder for ``siting`` (see the module docstring)."""
     env = os.environ.get(ENV_VAR, "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "siting"
+    return Path(env).expanduser() if env else Path(platformdirs.user_cache_dir("siting", appauthor=False))
 
 
 def network_cache_dir(cache_dir: Path | None) -> Path:

@@ -67,7 +67,8 @@ def network_travel_matrix(network: Path, demand: DemandAreas, sites: Sites, *, m
     max_minutes
         Cut-off: pairs further than this are ``inf`` (and the search stops there, which saves time).
     cache_dir
-        Cache folder (default ``$SITING_CACHE_DIR`` or ``~/.cache/siting``); ``use_cache=False`` bypasses it.
+        Cache folder (default ``$SITING_CACHE_DIR``, else the system user cache folder,
+        ``platformdirs.user_cache_dir("siting")``); ``use_cache=False`` bypasses it.
     progress
         Show a progress bar over the routing batches.
     workers
