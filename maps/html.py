@@ -51,24 +51,34 @@ def as_float(value: object) -> float:
         return math.nan
 
 
-def num(value: object, *, digits: int = 0, missing: str = "–") -> str:
-    """A number with thousands separators, or ``missing``."""
+def num_text(value: object, digits: int = 0, missing: str = "–") -> str:
+    """A number with thousands separators as plain text (text as it is; missing as ``missing``)."""
     if is_missing(value):
         return missing
     try:
         return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return esc(value)
+        return str(value)
 
 
-def pct(value: object, *, digits: int = 1, missing: str = "–") -> str:
-    """A share (0-1) as a percentage, or ``missing``."""
+def pct_text(value: object, digits: int = 1, missing: str = "–") -> str:
+    """A share (0-1) as a percentage, as plain text (text as it is; missing as ``missing``)."""
     if is_missing(value):
         return missing
     try:
         return f"{100 * float(value):.{digits}f}%"  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return esc(value)
+        return str(value)
+
+
+def num(value: object, *, digits: int = 0, missing: str = "–") -> str:
+    """A number with thousands separators, or ``missing``, as HTML."""
+    return esc(num_text(value, digits, missing))
+
+
+def pct(value: object, *, digits: int = 1, missing: str = "–") -> str:
+    """A share (0-1) as a percentage, or ``missing``, as HTML."""
+    return esc(pct_text(value, digits, missing))
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, cls: str = "", numeric_from: int = 1,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from maps.html import is_missing
+from maps.html import is_missing, num_text, pct_text
 from siting.formatting import gap_percent, gbp
 
 
@@ -21,24 +21,9 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parent / "templates"
 
 
-def fnum(value: object, digits: int = 0, missing: str = "–") -> str:
-    """A number with thousands separators (text as it is; missing as ``missing``)."""
-    if is_missing(value):
-        return missing
-    try:
-        return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def fpct(value: object, digits: int = 1, missing: str = "–") -> str:
-    """A share (0-1) as a percentage."""
-    if is_missing(value):
-        return missing
-    try:
-        return f"{100 * float(value):.{digits}f}%"  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(value)
+#: Number filters for templates (plain text: the template escapes it). One definition, in :mod:`maps.html`.
+fnum = num_text
+fpct = pct_text
 
 
 def label(key: object) -> str:

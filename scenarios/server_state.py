@@ -44,6 +44,16 @@ def read_json(path: Path, default: Any) -> Any:
         raise InputError(f"cannot read JSON: {' '.join(str(exc).split())}", source=str(path)) from None
 
 
+def _object(data: Any) -> dict[str, Any]:
+    """``data`` if it is a JSON object, else empty (a file of another shape is not siting's)."""
+    return data if isinstance(data, dict) else {}
+
+
+def saved_optima(folder: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """The optima kept in ``folder/optima.json`` (empty when there is none); reads only, creates nothing."""
+    return _object(read_json(folder / "optima.json", {}))
+
+
 @dataclass
 class ServeState:
     """The serve folder and a lock for the files in it."""
@@ -55,7 +65,7 @@ class ServeState:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "sweeps").mkdir(exist_ok=True)
         for path in (self.folder / "sweeps").glob("*.json"):
-            sweep = read_json(path, {})
+            sweep = _object(read_json(path, {}))
             if sweep.get("status") == "running":
                 write_json_atomic(path, {**sweep, "status": "interrupted"})
 
@@ -74,13 +84,12 @@ class ServeState:
 
     def optima(self) -> dict[str, dict[str, dict[str, Any]]]:
         with self.lock:
-            data = read_json(self.folder / "optima.json", {})
-        return data if isinstance(data, dict) else {}
+            return saved_optima(self.folder)
 
     def add_optimum(self, minutes: float, bases: list[int], covered: float) -> None:
         """Record a proven optimum (site positions) for ``len(bases)`` bases at ``minutes``."""
         with self.lock:
-            data = read_json(self.folder / "optima.json", {})
+            data = saved_optima(self.folder)
             data.setdefault(f"{minutes:g}", {})[str(len(bases))] = {"bases": sorted(bases), "covered": covered}
             write_json_atomic(self.folder / "optima.json", data)
 
@@ -96,7 +105,7 @@ class ServeState:
 
     def running_sweep(self) -> str | None:
         for path in sorted((self.folder / "sweeps").glob("*.json")):
-            if read_json(path, {}).get("status") == "running":
+            if _object(read_json(path, {})).get("status") == "running":
                 return path.stem
         return None
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from siting.closure import Measure, PlanValue, best_plan, measure_plan, significant
+from siting.closure import Measure, PlanValue, best_plan, check_solver, measure_plan, significant
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules
@@ -98,6 +98,7 @@ def best_change(case: Case, matrix: TravelMatrix, *, plan: Sequence[str], measur
     ``keep`` names bases that must not close; ``rules`` (per-district limits) hold for the new plan.
     """
     rules = rules or SiteRules()
+    check_solver(solver)
     plan = tuple(dict.fromkeys(plan))
     if not plan:
         raise InputError("the plan has no bases", source="--plan")

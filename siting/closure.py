@@ -43,6 +43,7 @@ from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules, build_problem
 from solvers import ModelKind, SolveOptions, Status, solve
+from solvers.registry import names as solver_names
 
 #: Mean absolute error of the calibrated travel-time estimator on held-out routed pairs (Norfolk), minutes.
 TRAVEL_ERROR_MINUTES = 2.8
@@ -70,8 +71,12 @@ class Measure:
     def __post_init__(self) -> None:
         if ModelKind(self.model) not in MEASURES:
             raise InputError(f"closure values are computed for mclp or pmedian, not {self.model}", source="--model")
-        if not self.minutes > 0:
-            raise InputError(f"the travel-time limit must be positive, got {self.minutes}", source="--minutes")
+        if not 0 < self.minutes < math.inf:
+            raise InputError(f"the travel-time limit must be a positive number of minutes, got {self.minutes}",
+                             source="--minutes")
+        if not 0 <= self.error_minutes < math.inf:
+            raise InputError(f"the travel-time error must be a number of minutes, got {self.error_minutes}",
+                             source="error_minutes")
 
     @property
     def loss_name(self) -> str:
@@ -140,10 +145,11 @@ def measure_plan(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minu
 def best_plan(case: Case, matrix: TravelMatrix, *, measure: Measure, bases: int, rules: SiteRules,
               solver: str = "auto", options: SolveOptions | None = None) -> PlanValue:
     """The best ``bases`` bases under ``rules`` in ``measure`` (solved; the status says if it is proven)."""
+    check_solver(solver)
     problem = build_problem(case, matrix, model=measure.model, bases=bases, minutes=measure.minutes, rules=rules)
     try:
         result = solve(problem, solver=solver, options=options)
-    except ValueError as exc:
+    except ValueError as exc:  # a solver that cannot solve the model
         raise InputError(str(exc), source="--solver") from None
     fields: dict[str, object] = {"solver": result.solver, "bound": result.bound, "gap": result.gap,
                                  "message": result.message}
@@ -151,6 +157,13 @@ def best_plan(case: Case, matrix: TravelMatrix, *, measure: Measure, bases: int,
         return PlanValue(bases=(), status=result.status.value, **fields)  # type: ignore[arg-type]
     ids = tuple(case.sites.ids[j] for j in result.selected)
     return measure_plan(case, matrix, ids, minutes=measure.minutes, status=result.status.value, **fields)
+
+
+def check_solver(solver: str) -> None:
+    """Refuse an unknown solver name with one line naming ``--solver`` (before any work is done)."""
+    if solver != "auto" and solver not in solver_names():
+        raise InputError(f"unknown solver {solver!r}; choose from: auto, {', '.join(solver_names())}",
+                         source="--solver")
 
 
 def significant(case: Case, matrix: TravelMatrix, before: Sequence[str], after: Sequence[str], *,

@@ -83,6 +83,8 @@ def test_plan_as_ids_equals_named_plan(norfolk_case, tmp_path: Path) -> None:  #
         (["change", "norfolk", "--from", "council_2019", "--plan", "BR01", "--close", "1"], "not both"),
         (["change", "norfolk", "--close", "1", "--keep", "BR03"], "'BR03' is not a base of the plan"),
         (["change", "norfolk", "--add", "1", "--keep", "BR01"], "--keep is for --close"),
+        (["change", "norfolk", "--close", "1", "--solver", "nosuch"], "--solver: unknown solver 'nosuch'"),
+        (["change", "norfolk", "--close", "1", "--solver", "pcenter-exact"], "cannot solve model mclp"),
     ],
 )
 def test_bad_input_exit_2_one_line_nothing_written(tmp_path: Path, args: list[str], message: str) -> None:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from siting.change import best_change
 from siting.closure import Measure, SiteGroup, analyse, findings, no_loss_group, significant, site_groups
 from siting.domain import Case, DemandAreas, Sites, TravelMatrix
+from siting.errors import InputError
 from siting.problems import SiteRules
 from solvers import ModelKind
 
@@ -144,10 +145,13 @@ def test_best_change_matches_brute_force(inst, data) -> None:  # type: ignore[no
     action = data.draw(st.sampled_from(["close", "add"]))
     within = data.draw(st.sampled_from([None, "D1"]))
     in_d = {s for s in case.sites.ids if within is None or district[s] == within}
+    refused = "" if within is None or within in districts else rf"^--district: unknown district '{within}'"
     if action == "close":
         closable = P & in_d
         k = data.draw(st.integers(1, max(1, min(len(closable), len(plan) - 1))))
-        if k > len(closable) or k >= len(plan):
+        if k > len(closable) or k >= len(plan):  # nothing may close there: refused, not a silent no-op
+            with pytest.raises(InputError, match=refused or rf"^--close: cannot close {k} of the plan's {len(plan)} "):
+                best_change(case, matrix, plan=plan, measure=measure, close=k, district=within)
             return
         ch = best_change(case, matrix, plan=plan, measure=measure, close=k, district=within)
         want = brute(matrix, w, model, len(plan) - k, lambda s: s <= P and (P - closable) <= s)
@@ -155,6 +159,8 @@ def test_best_change_matches_brute_force(inst, data) -> None:  # type: ignore[no
     else:
         addable = in_d - P
         if not addable:
+            with pytest.raises(InputError, match=refused or r"^--add: cannot add 1 bases: 0 suitable sites"):
+                best_change(case, matrix, plan=plan, measure=measure, add=1, district=within)
             return
         k = data.draw(st.integers(1, len(addable)))
         ch = best_change(case, matrix, plan=plan, measure=measure, add=k, district=within)
@@ -177,6 +183,25 @@ def test_significance_rule_by_hand() -> None:
     pmed = Measure(model=ModelKind.PMEDIAN, minutes=10.0, error_minutes=2.8)
     assert not significant(case, matrix, ["S0"], ["S1"], measure=pmed)  # mean 12.5 -> 14.2: +1.7 min
     assert significant(case2, matrix2, ["S0"], ["S1"], measure=pmed)  # mean 9.2 -> 30: +20.8 min
+
+
+@pytest.mark.parametrize(("kw", "field"), [
+    ({"minutes": 0.0}, "--minutes"), ({"minutes": math.inf}, "--minutes"), ({"minutes": math.nan}, "--minutes"),
+    ({"error_minutes": -1.0}, "error_minutes"), ({"error_minutes": math.nan}, "error_minutes"),
+    ({"model": ModelKind.PCENTER}, "--model"),
+])
+def test_measure_refuses_meaningless_settings(kw: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError, match=f"^{field}: "):
+        Measure(**kw)  # type: ignore[arg-type]
+
+
+def test_unknown_solver_is_refused_before_any_solve() -> None:
+    case, matrix = tiny_case(np.array([[1.0, 30.0], [30.0, 1.0]]), [1.0, 1.0], ["D1", "D1"])
+    measure = Measure(model=ModelKind.MCLP, minutes=RADIUS)
+    with pytest.raises(InputError, match=r"^--solver: unknown solver 'nosuch'"):
+        analyse(case, matrix, ["S0"], [SiteGroup("base", "S0", ("S0",))], measure=measure, solver="nosuch")
+    with pytest.raises(InputError, match=r"^--solver: unknown solver 'nosuch'"):
+        best_change(case, matrix, plan=["S0"], measure=measure, add=1, solver="nosuch")
 
 
 def test_groups_by_district_and_town() -> None:

@@ -56,6 +56,9 @@ def command(source: str, out_path: Path, minutes: float | None, limits: str | No
     """
     if minutes is not None and not minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {minutes:g}", source="--minutes")
+    if not 0 < cutoff_minutes < float("inf"):  # checked before the optima are solved, not after
+        raise InputError(f"the cut-off must be a positive number of minutes, got {cutoff_minutes:g}",
+                         source="--cutoff-minutes")
     src = load_source(source, minutes=minutes, case_filter=case_filter)
     every = tuple(sorted({*src.limits, src.minutes, *parse_limits(limits)}))
     over = [m for m in every if m > cutoff_minutes]

@@ -11,7 +11,7 @@ from maps.explorer_data import DEFAULT_CUTOFF_MINUTES
 from scenarios.cli import user_errors
 from scenarios.explore_source import boundaries_of, load_source, page_data
 from scenarios.server import Explorer, create_app
-from scenarios.server_state import ServeState
+from scenarios.server_state import ServeState, saved_optima
 from siting.errors import InputError
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -24,10 +24,14 @@ def build_explorer(source: str, *, folder: Path, minutes: float | None = None,
     src = load_source(source, minutes=minutes)
     if src.minutes > cutoff_minutes:
         raise InputError(f"limit {src.minutes:g} is above the cut-off {cutoff_minutes:g}", source="--cutoff-minutes")
-    state = ServeState(folder)
     data = page_data(src, optima=[], limits=src.limits, cutoff_minutes=cutoff_minutes)
-    data["optima"] = state.optima()
+    data["optima"] = saved_optima(folder)
     page = explorer_html(data, boundaries_of(src, boundaries_path, boundary_id), src.case.demand.frame, server=True)
+    # the folder is created only once the page is built: bad input leaves nothing behind
+    try:
+        state = ServeState(folder)
+    except OSError as exc:
+        raise InputError(f"cannot keep the explorer's state here: {exc.strerror or exc}", source=str(folder)) from None
     return Explorer(src.case, src.matrix, page, state, cutoff_minutes)
 
 

@@ -75,7 +75,9 @@ def test_explore_writes_an_offline_page_and_refuses_bad_input(result_dir: Path, 
     assert external_urls(page) == []
     for args, message in ((["--minutes", "-3"], "--minutes: the travel-time limit must be positive"),
                           (["--limits", "20,x"], "--limits: expected minutes separated by commas"),
-                          (["--cutoff-minutes", "10"], "--cutoff-minutes: limit 20 is above the cut-off 10")):
+                          (["--cutoff-minutes", "10"], "--cutoff-minutes: limit 20 is above the cut-off 10"),
+                          (["--cutoff-minutes", "nan"], "--cutoff-minutes: the cut-off must be a positive number"),
+                          (["--cutoff-minutes", "inf"], "--cutoff-minutes: the cut-off must be a positive number")):
         bad = tmp_path / "bad.html"
         code, text = invoke("explore", str(result_dir), "-o", str(bad), *args)
         assert code == 2 and message in text and not bad.exists(), text

@@ -185,6 +185,49 @@ def test_state_survives_a_restart(server: Server, serve_folder: Path) -> None:
         again.stop()
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["--cutoff-minutes", "nan"], "--cutoff-minutes: the cut-off must be positive, got nan"),
+    (["--minutes", "500"], "limit 500 is above the cut-off 120"),
+    (["--minutes", "-3"], "--minutes: the travel-time limit must be positive"),
+])
+def test_bad_options_exit_2_and_create_no_folder(tmp_path: Path, args: list[str], message: str) -> None:
+    from click.testing import CliRunner
+
+    from scenarios.cli import cli
+
+    folder = tmp_path / "state"
+    res = CliRunner().invoke(cli, ["serve", "norfolk", "--folder", str(folder), *args])
+    assert res.exit_code == 2, res.output
+    assert message in res.output and len(res.output.strip().splitlines()) == 1
+    assert not folder.exists()
+
+
+def test_folder_inside_a_file_is_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scenarios.cli import cli
+
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    res = CliRunner().invoke(cli, ["serve", "norfolk", "--folder", str(blocker / "state")])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"siting: error: {blocker / 'state'}: cannot keep the explorer's state here")
+    assert blocker.read_text() == "mine"
+
+
+def test_state_files_of_another_shape_are_not_read_as_siting_state(tmp_path: Path) -> None:
+    from scenarios.server_state import ServeState
+
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "sweeps" / "list.json").write_text("[1, 2]")
+    (tmp_path / "optima.json").write_text('"text"')
+    state = ServeState(tmp_path)
+    assert state.running_sweep() is None and state.optima() == {}
+    assert (tmp_path / "sweeps" / "list.json").read_text() == "[1, 2]"
+    state.add_optimum(20.0, [3, 1], 5.0)
+    assert state.optima() == {"20": {"2": {"bases": [1, 3], "covered": 5.0}}}
+
+
 @pytest.mark.browser
 def test_page_reoptimises_with_locks(browser: Any, serve_folder: Path, norfolk_case: tuple[Case, TravelMatrix],
                                      artifacts: Path) -> None:
