@@ -131,6 +131,12 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     summary["travel_times"] = matrix.source  # which estimator or file, and its measured error where known
     add_equity(case, matrix, request, summary, bases if coverage is not None else None, plan)
     summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
+    if coverage is not None and plan is not None and kind in (ModelKind.MCLP, ModelKind.PMEDIAN):
+        from scenarios.versus_plan import versus_plan
+
+        vs = versus_plan(case, matrix, bases, plan.site_ids, minutes=request.minutes)
+        if vs is not None:
+            summary["versus_plan_in_hand"] = vs
     tables: dict[str, pd.DataFrame] = {}
     if coverage is not None:
         tables["bases.csv"] = _bases_table(case, coverage)
@@ -278,6 +284,11 @@ def format_text(s: dict[str, object]) -> str:
     if isinstance(plan, dict):
         lines.append(f"plan in hand '{plan['name']}' ({len(plan['bases'])} bases): need covered "
                      f"{_pct(plan['need_covered_share'])}; worst travel {plan['worst_minutes']:.1f} min")
+    vs = s.get("versus_plan_in_hand")
+    if isinstance(vs, dict):
+        from scenarios.versus_plan import text as versus_text
+
+        lines.append(versus_text(vs, minutes=float(s["minutes"])))  # type: ignore[arg-type]
     if "by_district" in s:
         lines.append("")
         header = f"{'district':32s} {'bases':>5s} {'need':>8s} {'covered':>8s}"
