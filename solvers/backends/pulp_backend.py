@@ -177,8 +177,10 @@ def cbc_bound_from_log(log: str, sense: str) -> float:
 def _cbc_outcome(
     problem: Problem, model: MatrixModel, lp: pulp.LpProblem, values: np.ndarray, log: str, gap_rel: float
 ) -> Outcome:
-    infeasible = lp.status == pulp.LpStatusInfeasible or lp.sol_status == pulp.LpSolutionInfeasible
-    infeasible = infeasible or bool(_CBC_INFEASIBLE.search(log))
+    # PuLP may call a run that CBC stopped on time before any solution "Infeasible": believe that only
+    # without the time stop, or when the log shows the proof
+    said_infeasible = lp.status == pulp.LpStatusInfeasible or lp.sol_status == pulp.LpSolutionInfeasible
+    infeasible = bool(_CBC_INFEASIBLE.search(log)) or (said_infeasible and not _CBC_STOPPED_TIME.search(log))
     has_solution = lp.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and not np.any(
         np.isnan(values[model.site_vars])
     )
