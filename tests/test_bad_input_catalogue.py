@@ -144,8 +144,8 @@ CASES: list[Bad] = [
     Bad("bases-auto-not-outreach", (*SOLVE, "--bases", "auto"), "outreach"),
     Bad("keep-unknown-site", (*SOLVE, "--keep", "ZZ99"), "ZZ99"),
     Bad("keep-and-close-same-site", (*SOLVE, "--keep", "NW01", "--close", "NW01"), "NW01"),
-    Bad("too-many-must-keep", (*SOLVE, "--bases", "3", "--keep", "NW01", "--keep", "NW02", "--keep", "BR01",
-                               "--keep", "BR02"), "infeasible"),
+    Bad("too-many-must-keep", (*SOLVE, "--rules", "none", "--bases", "3", "--keep", "NW01", "--keep", "NW02",
+                               "--keep", "BR01", "--keep", "BR02"), "4 site(s) must be kept"),
     Bad("unknown-case", ("solve", "suffolk"), "suffolk"),
     Bad("unknown-need", (*SOLVE, "--need", "wealth"), "wealth"),
     Bad("unknown-model", (*SOLVE, "--model", "nope"), "--model"),
@@ -340,7 +340,7 @@ def test_subprocess_writes_for_the_team_and_replaces_only_its_own(workspace: Pat
     assert folder.stat().st_mode & 0o777 == 0o775  # the umask applies, not mkdtemp's 0700
     assert (folder / "summary.json").stat().st_mode & 0o777 == 0o664
     (folder / "stale.txt").write_text("from an earlier run", encoding="utf-8")
-    res = _siting("solve", "norfolk", "--bases", "10", "--out", "team/result", cwd=workspace)
+    res = _siting("solve", "norfolk", "--rules", "none", "--bases", "10", "--out", "team/result", cwd=workspace)
     assert res.returncode == 0, res.stderr
     assert not (folder / "stale.txt").exists()  # a folder siting wrote is replaced whole
     assert sorted(p.name for p in (workspace / "team").iterdir()) == ["result"]  # no temporaries left
@@ -380,16 +380,19 @@ def test_missing_matrix_pairs_reported_once_and_in_summary(workspace: Path) -> N
     assert any("5 of" in w for w in summary["input_warnings"])
 
 
-def test_far_site_warned_with_its_line(workspace: Path) -> None:
+def test_far_site_refused_by_the_estimator_with_its_id(workspace: Path) -> None:
+    """A site in Spain: the straight-line estimators are calibrated for England only, so the estimate is refused
+    (one line naming the site, nothing written) rather than extrapolated."""
     sites = pd.read_csv(workspace / "sites.csv")
     far = pd.DataFrame({"id": ["FAR1"], "name": ["far away"], "district": ["Norwich"], "lon": [-5.0], "lat": [40.0]})
     pd.concat([sites, far]).to_csv(workspace / "far.csv", index=False)
     (workspace / "far.yaml").write_text(yaml.safe_dump(merged(BASE, {"name": "far", "sites": {"file": "far.csv"}})),
                                         encoding="utf-8")
     res = CliRunner().invoke(cli, ["run", "far.yaml", "--out", "far-out"])
-    assert res.exit_code == 0, res.output
-    warned = [line for line in res.output.splitlines() if "FAR1" in line and "km" in line]
-    assert len(warned) == 1 and f"line {len(sites) + 2}" in warned[0]
+    assert res.exit_code == 2, res.output
+    refused = [line for line in res.output.splitlines() if "FAR1" in line and "outside England" in line]
+    assert len(refused) == 1
+    assert not (workspace / "far-out").exists()
 
 
 # --- the marks that tell siting's own files from the user's ---------------------------------------------
