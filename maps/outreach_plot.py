@@ -104,12 +104,7 @@ def curve_png(curve: pd.DataFrame, *, best_bases: int | None, frontline_floor: f
     bottom.legend(frameon=False, fontsize=8)
     if title:
         fig.suptitle(title, fontsize=12)
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, dpi=dpi, format="png")
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
+    return _finish(fig, dpi)
 
 
 # --- the frontier and the robustness of its recommendation -----------------------------------------

@@ -7,27 +7,6 @@ Parameters, need and costs: :mod:`siting.outreach_params` (re-exported here); ta
 :mod:`siting.outreach_tables` (re-exported here); the frontier over base counts and its
 recommendation: :mod:`siting.outreach_frontier`.
 
-**Need.** Area :math:`i` with :math:`c_i` children aged 0-4 and IDACI score :math:`s_i` (the share of
-children in income-deprived families) needs
-
-.. math::
-
-    h_i = c_i \, (u + t \, s_i)
-
-staff contact hours a year: :math:`u` universal hours per child (drop-ins, stay and play, groups;
-default 1.0) and :math:`t` targeted hours per child in an income-deprived family (one-to-one and
-targeted group work; default 8.0). The default :math:`t` follows the council's report (2.6.1):
-about 800 families in targeted support at any one time, at about 1.5 staff contact hours a week
-for 46 working weeks, is 55,200 hours a year, or 8.0 hours for each of Norfolk's 6,940 children
-aged 0-4 in income-deprived families. Norfolk then needs about 99,700 contact hours a year.
-
-Each contact hour in area :math:`i` weighs :math:`v_i = w_i / c_i` (the case's need weighting per
-child: 1 for ``children``, :math:`1 + s_i` for ``idaci``, :math:`s_i` for ``deprived``).
-
-**Costs.** Per-base building and management costs and the central parts come from
-:func:`siting.budget.calibrate_overheads` on the case's two budgets, unless given; a site's known
-``running_cost_gbp`` replaces the building cost, and ``site_costs_gbp`` overrides both per site.
-
 **Choosing the number of bases.** :func:`curve` solves the model for every number of bases in a
 range; the best number delivers the most need-weighted contact hours with the frontline floor met.
 Numbers tied at the top (within :data:`TIE_REL`; typically a plateau where all need is served) get
