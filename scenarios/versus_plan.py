@@ -15,6 +15,7 @@ import numpy as np
 from siting.domain import Case, TravelMatrix
 from siting.geo import distance_km
 from siting.significance import compare, heldout_residuals, perturbed_matrices
+from siting.solve_text import versus_text as text  # noqa: F401  (moved; re-exported)
 
 DRAWS = 200
 SEED = 0
@@ -56,14 +57,3 @@ def versus_plan(case: Case, matrix: TravelMatrix, bases: Sequence[str], plan_bas
         "mean_minutes_difference": a_mean - b_mean,
         "mean_minutes_verdict": mean.verdict, "mean_minutes_share_optimum_better": mean.share_a_better,
     }
-
-
-def text(v: dict[str, object], *, minutes: float) -> str:
-    """One line for the terminal."""
-    d = float(v["need_covered_difference"])  # type: ignore[arg-type]
-    m = float(v["mean_minutes_difference"])  # type: ignore[arg-type]
-    share = float(v["need_covered_share_optimum_better"])  # type: ignore[arg-type]
-    return (f"optimum against the plan in hand: {d:+,.0f} need within {minutes:g} min "
-            f"({v['need_covered_verdict']}: better in {share:.0%} of draws), "
-            f"mean travel {m:+.1f} min ({v['mean_minutes_verdict']}); significant only if better in 95% of "
-            "travel-time draws")

@@ -280,7 +280,7 @@ def _no_solution(monkeypatch: pytest.MonkeyPatch) -> None:
         return Result(model=problem.kind, status=Status.TIME_LIMIT, solver="test",
                       message="time limit reached before any solution was found")
 
-    monkeypatch.setattr("scenarios.solve.solve", stopped)
+    monkeypatch.setattr("siting.solving.solve", stopped)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -48,7 +48,7 @@ class NetworkReport:
         return int(self.demand_snap_m.size * self.site_snap_m.size)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain values (JSON-ready apart from NaN/inf, which :func:`scenarios.output.jsonable` handles)."""
+        """Plain values (JSON-ready apart from NaN/inf, which :func:`siting.output.jsonable` handles)."""
         out: dict[str, Any] = {}
         for k, v in self.__dict__.items():
             out[k] = v.tolist() if isinstance(v, np.ndarray) else list(v) if isinstance(v, tuple) else v

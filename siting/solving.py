@@ -1,0 +1,277 @@
+"""Solving one case: build the problem, solve, verify, measure the result and the plan in hand the same way.
+
+Moved here from ``scenarios.solve`` (the command package keeps files, sweeps, the command line and the models
+that register their own runner there). :func:`solve_case` is the core for the coverage and distance models;
+:func:`siting.solve` (the library facade, :mod:`siting.facade`) and ``scenarios.solve.run`` call it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import siting
+from siting.coverage import CoverageSummary, evaluate
+from siting.domain import Case, TravelMatrix
+from siting.equity import equity as equity
+from siting.errors import InputError
+from siting.problems import SiteRules, build_problem
+from siting.solve_text import format_text
+from siting.validation import bases_count
+from solvers import ModelKind, Result, SolveOptions, solve
+from solvers.registry import names as solver_names
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolveRequest:
+    """Everything one solve needs besides the case.
+
+    Attributes:
+        model: the model name (``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``, ``outreach``).
+        bases: number of bases (``None`` for LSCP, or ``auto`` handled by the outreach model).
+        minutes: the travel-time limit for coverage (and for reporting coverage under every model).
+        solver: backend name or ``auto``.
+        rules: site rules (must keep/close, per-district limits).
+        need: the need weighting the case was loaded with (recorded in the summary).
+        options: solver options (time limit, gap, threads, seed, warm start).
+        plan: name of the plan in hand to compare with (default: the case's first plan).
+        params: model-specific parameters (for the outreach model).
+        closures: also compute re-optimised closure values (MCLP and p-median; :mod:`scenarios.closure_run`).
+    """
+
+    model: str = "mclp"
+    bases: int | None = 15
+    minutes: float = 20.0
+    solver: str = "auto"
+    rules: SiteRules = field(default_factory=SiteRules)
+    need: str = "children"
+    options: SolveOptions = field(default_factory=SolveOptions)
+    plan: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
+    closures: bool = False
+
+
+@dataclass
+class Outcome:
+    """What a solve produced: ``summary`` (JSON-able), tables by file name, and a readable text."""
+
+    summary: dict[str, object]
+    tables: dict[str, pd.DataFrame]
+    text: str
+    result: Result | None = None
+    coverage: CoverageSummary | None = None
+    geo: dict[str, Any] = field(default_factory=dict)  # map layers (GeoDataFrames) by name
+    """Layers of ``solution.gpkg`` by name (WGS84 points with attributes)."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Other files by name (for example a PNG plot), written as they are."""
+
+
+#: Capacitated models: nothing supplies site capacities yet (no capacity data for any case).
+NEEDS_CAPACITY = ("cpmedian", "cmclp")
+
+
+def capacity_missing(model: str) -> str:
+    """Why ``model`` cannot run here ('' if it can): capacitated models need capacities nobody supplies yet."""
+    if model in NEEDS_CAPACITY:
+        return (f"model {model} needs a capacity for every site, and no capacity data is available yet "
+                "(no case or scenario file supplies site capacities); use pmedian or mclp")
+    return ""
+
+
+def solve_case(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
+    """Solve ``request`` (a coverage or distance model) on ``case`` and measure the result and the plan in hand."""
+    try:
+        kind = ModelKind(request.model)
+    except ValueError:
+        raise InputError(f"unknown model {request.model!r}", source="--model") from None
+    if why := capacity_missing(request.model):
+        raise InputError(why, source="--model")
+    if request.solver != "auto" and request.solver not in solver_names():
+        raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
+                         source="--solver")
+    if kind is not ModelKind.LSCP:
+        if request.bases is None:
+            raise InputError(f"model {kind} needs a number of bases", source="--bases")
+        bases_count(request.bases, case.sites)
+    if request.minutes is None or not request.minutes > 0:
+        raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
+    t0 = time.perf_counter()
+    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+                            minutes=request.minutes, rules=request.rules)
+    try:
+        result = solve(problem, solver=request.solver, options=request.options)
+    except ValueError as exc:
+        raise InputError(str(exc), source="--solver") from None
+    elapsed = time.perf_counter() - t0
+    site_ids = case.sites.ids
+    bases = tuple(site_ids[j] for j in result.selected)
+    coverage = evaluate(case, matrix, bases, minutes=request.minutes) if result.has_solution else None
+    plan = plan_for(case, request)
+    plan_cov = evaluate(case, matrix, plan.site_ids, minutes=request.minutes) if plan else None
+    summary = _summary(case, request, result, coverage, plan, plan_cov, elapsed)
+    summary["travel_times"] = matrix.source  # which estimator or file, and its measured error where known
+    add_equity(case, matrix, request, summary, bases if coverage is not None else None, plan)
+    summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
+    tables: dict[str, pd.DataFrame] = {}
+    if coverage is not None:
+        tables["bases.csv"] = _bases_table(case, coverage)
+        tables["areas.csv"] = coverage.areas
+    text = format_text(summary)
+    out = Outcome(summary, tables, text, result, coverage)
+    if coverage is not None:
+        out.geo = _geo(case, coverage)
+    return out
+
+
+
+
+def plan_for(case: Case, request: SolveRequest) -> siting.Plan | None:
+    """The plan in hand to compare with: ``request.plan`` by name, else the case's first plan."""
+    if request.plan is None:
+        return case.plan_in_hand
+    if request.plan not in case.plans:
+        raise InputError(f"unknown plan {request.plan!r}; plans: {', '.join(case.plans)}", source="--plan")
+    return case.plans[request.plan]
+
+
+def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
+    sites = case.sites.frame.set_index("id")
+    # "need only this base reaches" is what closing it alone loses with every other base fixed: say so
+    t = cov.per_base.rename(columns={"need_only_here": "need_lost_if_closed_alone_others_fixed"})
+    t["kind"] = [sites.loc[b, "kind"] for b in t["id"]]
+    t["lon"] = [sites.loc[b, "lon"] for b in t["id"]]
+    t["lat"] = [sites.loc[b, "lat"] for b in t["id"]]
+    return t
+
+
+def _geo(case: Case, cov: CoverageSummary) -> dict[str, Any]:
+    """The map layers (GeoDataFrames in WGS84): areas with their base and minutes, sites kept or closed."""
+    import geopandas as gpd
+
+    d = case.demand.frame.set_index("id")
+    areas = cov.areas.copy()
+    areas_g = gpd.GeoDataFrame(areas, geometry=gpd.points_from_xy(d.loc[areas["id"], "lon"], d.loc[areas["id"], "lat"]),
+                               crs="EPSG:4326")
+    s = case.sites.frame
+    kept = s["id"].isin(cov.bases)
+    sites_g = gpd.GeoDataFrame(
+        s[["id", "name", "district", "kind"]].assign(kept=kept.to_numpy()),
+        geometry=gpd.points_from_xy(s["lon"], s["lat"]), crs="EPSG:4326",
+    )
+    return {"areas": areas_g, "sites": sites_g}
+
+
+_SITE_LIST = re.compile(r"(\bsites?\b[^\[\]]{0,30}?)\[([\d,\s]*)\]")
+_AREA_LIST = re.compile(r"(\bdemand points?\b[^\[\]]{0,30}?)\[([\d,\s]*)\]")
+
+
+def name_indices(message: str, case: Case) -> str:
+    """``message`` with the solver's index lists (``sites [40]``, ``demand points [3, 7]``) given as ids."""
+
+    def ids(names: Sequence[str]) -> Callable[[re.Match[str]], str]:
+        def sub(m: re.Match[str]) -> str:
+            idx = [int(t) for t in m.group(2).replace(",", " ").split()]
+            if any(not 0 <= i < len(names) for i in idx):
+                return m.group(0)
+            return m.group(1) + ", ".join(str(names[i]) for i in idx)
+        return sub
+
+    message = _SITE_LIST.sub(ids(case.sites.ids), message)
+    return _AREA_LIST.sub(ids(case.demand.ids), message).replace("demand points", "demand areas")
+
+
+def _summary(case: Case, request: SolveRequest, result: Result, cov: CoverageSummary | None,
+             plan: siting.Plan | None, plan_cov: CoverageSummary | None, elapsed: float) -> dict[str, object]:
+    site_ids = case.sites.ids
+    s: dict[str, object] = {
+        "case": case.name,
+        "model": result.model.value,
+        "solver": result.solver,
+        "solver_version": result.solver_version,
+        "status": result.status.value,
+        "message": name_indices(result.message, case),
+        "verified": result.verified,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "gap_requested": request.options.gap_rel,
+        "tolerance_rel": result.tolerance_rel,
+        "bases_requested": request.bases,
+        "minutes": request.minutes,
+        "need_weighting": request.need,
+        "bases": [site_ids[j] for j in result.selected],
+        "build_seconds": result.build_s,
+        "solve_seconds": result.solve_s,
+        "wall_seconds": elapsed,
+        "siting_version": siting.__version__,
+        "provenance": case.provenance,
+    }
+    lost = result.details.get("uncoverable")
+    if lost is not None:
+        s["uncoverable_areas"] = [case.demand.ids[int(i)] for i in np.asarray(lost)]
+    if cov is not None:
+        s.update({k: v for k, v in cov.as_dict().items() if k not in ("bases", "minutes")})
+    if plan is not None and plan_cov is not None:
+        s["plan_in_hand"] = {"name": plan.name, "description": plan.description, "bases": list(plan.site_ids),
+                             **{k: v for k, v in plan_cov.as_dict().items() if k not in ("bases", "minutes")}}
+    return s
+
+
+def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind: ModelKind, result: Result,
+                  plan: siting.Plan | None) -> dict[str, object]:
+    """Which rules applied; for a rule set, what it costs: the optimum without it next to the one with it."""
+    r = request.rules
+    out: dict[str, object] = {
+        "name": r.name, "description": r.description or "no rule set (any building may be a base)",
+        "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
+        "must_keep": list(r.must_keep), "must_close": list(r.must_close),
+        "excluded_sites": len(r.excluded),
+        "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in (case.sites.ids[j] for j in result.selected)
+                          if s in r.flagged],
+    }
+    if plan is not None and r.excluded:
+        out["plan_in_hand_excluded"] = [{"id": s, "why": r.excluded[s]} for s in plan.site_ids if s in r.excluded]
+    if r.name == "none" or not result.has_solution:
+        return out
+    free = SiteRules(must_keep=tuple(s for s in r.must_keep), must_close=r.must_close)
+    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+                            minutes=request.minutes, rules=free)
+    other = solve(problem, solver=request.solver, options=request.options)
+    if other.has_solution:
+        sign = 1.0 if problem.maximise else -1.0
+        out["cost"] = {
+            "objective_with_rules": result.objective, "objective_without_rules": other.objective,
+            "status_without_rules": other.status.value,
+            "cost": sign * (other.objective - result.objective),
+            "cost_note": ("how much better the model's objective is without the rule set "
+                          "(0: the rules cost nothing at this number of bases)"),
+            "bases_without_rules": [case.sites.ids[j] for j in other.selected],
+            "ruled_out_bases_without_rules": [case.sites.ids[j] for j in other.selected
+                                              if case.sites.ids[j] in r.excluded],
+        }
+    return out
+
+
+def add_equity(case: Case, matrix: TravelMatrix, request: SolveRequest, summary: dict[str, object],
+               bases: Sequence[str] | None, plan: siting.Plan | None) -> None:
+    """Equity (:mod:`siting.equity`) of the optimum and of the plan in hand, into ``summary``."""
+    if bases:
+        summary["equity"] = equity(case, matrix, list(bases), minutes=request.minutes).as_dict()
+    if plan is not None and isinstance(summary.get("plan_in_hand"), dict):
+        summary["plan_in_hand"]["equity"] = equity(case, matrix, plan.site_ids,  # type: ignore[index]
+                                                   minutes=request.minutes).as_dict()
+
+
+def rules_brief(request: SolveRequest, case: Case, bases: Sequence[str]) -> dict[str, object]:
+    """Which rules applied (no cost: for models that measure the rules' cost elsewhere)."""
+    r = request.rules
+    return {"name": r.name, "description": r.description or "no rule set (any building may be a base)",
+            "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
+            "excluded_sites": len(r.excluded),
+            "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in bases if s in r.flagged]}
