@@ -114,9 +114,12 @@ def coverage_by(sol: Solution, key: str) -> pd.DataFrame:
     """
     a = sol.areas
     if key == "area_class":
-        if "rural" not in a:
+        if "area_class" in a:  # written since area classes may be unknown
+            a = a.assign(area_class=a["area_class"].fillna("unknown").astype(str))
+        elif "rural" not in a:
             return pd.DataFrame(columns=[key, "weight", "covered_weight", "share"])
-        a = a.assign(area_class=np.where(a["rural"], "rural", "urban"))
+        else:
+            a = a.assign(area_class=np.where(a["rural"], "rural", "urban"))
     g = (a.assign(covered_weight=np.where(a["covered"], a["weight"], 0.0))
          .groupby(key, as_index=False, sort=True)[["weight", "covered_weight"]].sum())
     g["share"] = g["covered_weight"] / g["weight"].where(g["weight"] > 0)
@@ -173,6 +176,8 @@ def _areas(path: Path) -> pd.DataFrame:
     out["covered"] = _bool(a, "covered", src)
     if "rural" in a:
         out["rural"] = _bool(a.assign(rural=a["rural"].fillna("false")), "rural", src)
+    if "area_class" in a:
+        out["area_class"] = a["area_class"].fillna("unknown").astype(str)
     if "ruc" in a:  # equity groups (siting.equity): a missing class stays unknown
         out["ruc"] = a["ruc"].fillna("unknown").astype(str)
     if "idaci_quintile" in a:

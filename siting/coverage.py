@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from siting.domain import Case, TravelMatrix
 from siting.equity import idaci_quintiles
@@ -110,6 +111,7 @@ def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes:
     covered = within.any(axis=1)
     areas = pd.DataFrame({
         "id": demand["id"], "name": demand["name"], "district": demand["district"], "rural": demand["rural"],
+        "area_class": area_classes_of(demand),
         "ruc": demand["ruc"], "idaci_quintile": idaci_quintiles(demand["idaci"].to_numpy(dtype=np.float64)),
         "children_0_4": demand["children_0_4"], "weight": demand["weight"],
         "base_id": base_id, "base_minutes": best, "covered": covered,
@@ -124,7 +126,7 @@ def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes:
     by_district["share"] = by_district["covered_weight"] / by_district["weight"].where(by_district["weight"] > 0)
     by_district["bases"] = by_district["district"].map(counts).fillna(0).astype(int)
     by_class = (
-        areas.assign(area_class=np.where(areas["rural"], "rural", "urban"), covered_weight=np.where(covered, w, 0.0))
+        areas.assign(covered_weight=np.where(covered, w, 0.0))
         .groupby("area_class", as_index=False)[["weight", "covered_weight"]].sum()
     )
     by_class["share"] = by_class["covered_weight"] / by_class["weight"].where(by_class["weight"] > 0)
@@ -142,3 +144,10 @@ def evaluate(case: Case, matrix: TravelMatrix, bases: Sequence[str], *, minutes:
     per_base = pd.DataFrame(rows, columns=["id", "name", "district", "need_within_reach", "need_only_here",
                                            "areas_nearest"])
     return CoverageSummary(tuple(bases), float(minutes), areas, by_district, by_class, per_base)
+
+
+def area_classes_of(demand: pd.DataFrame) -> NDArray[np.object_]:
+    """``rural``/``urban``/``unknown`` per area (frames built before ``area_class`` existed: from ``rural``)."""
+    if "area_class" in demand.columns:
+        return demand["area_class"].to_numpy(dtype=object)
+    return np.where(demand["rural"].to_numpy(dtype=bool), "rural", "urban").astype(object)

@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-#: Demand area columns: identity, location (WGS84 and BNG metres), district, rural-urban class,
-#: children aged 0-4, need indicators and the weight the models use.
+#: Demand area columns: identity, location (WGS84 and metres in the case's metric CRS, British National Grid for
+#: Great Britain), district (``unknown`` if not given), rural-urban class as given (``ruc``) and as ``area_class``
+#: (``rural``, ``urban`` or ``unknown``; ``rural`` is ``area_class == "rural"``), children aged 0-4, need
+#: indicators and the weight the models use.
 DEMAND_COLUMNS: tuple[str, ...] = (
-    "id", "name", "lon", "lat", "x_m", "y_m", "district", "ruc", "rural", "children_0_4", "idaci", "weight",
+    "id", "name", "lon", "lat", "x_m", "y_m", "district", "ruc", "rural", "area_class", "children_0_4", "idaci",
+    "weight",
 )
 #: Candidate site columns. ``kind`` is ``building`` or ``outreach_only``; only suitable
 #: buildings may be bases. ``running_cost_gbp`` is the annual running cost (NaN if unknown).

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from siting.budget import CATEGORIES, FRONTLINE
+from siting.coverage import area_classes_of as _classes
 from siting.domain import Case, TravelMatrix
 from siting.outreach_params import OutreachParams, plan_problem
 from solvers import Problem
@@ -117,6 +118,7 @@ def tables(case: Case, problem: Problem, selected: Sequence[int], allocation: Al
     ids = np.asarray(case.sites.ids, dtype=object)
     areas = pd.DataFrame({
         "id": demand["id"], "name": demand["name"], "district": demand["district"], "rural": demand["rural"],
+        "area_class": _classes(demand),
         "children_0_4": demand["children_0_4"], "idaci": demand["idaci"], "weight": demand["weight"],
         "need_hours": h, "served_share": measures.served, "contact_hours": h * measures.served,
         "unmet_hours": h * (1 - measures.served),
@@ -128,7 +130,7 @@ def tables(case: Case, problem: Problem, selected: Sequence[int], allocation: Al
     by_district["served_share"] = by_district["contact_hours"] / by_district["need_hours"].where(
         by_district["need_hours"] > 0)
     by_district.insert(1, "bases", by_district["district"].map(counts).fillna(0).astype(int))
-    by_class = (areas.assign(area_class=np.where(areas["rural"], "rural", "urban"))
+    by_class = (areas
                 .groupby("area_class", as_index=False)[["need_hours", "contact_hours"]].sum())
     by_class["served_share"] = by_class["contact_hours"] / by_class["need_hours"].where(by_class["need_hours"] > 0)
     worst_served = (areas[areas["need_hours"] > 0]

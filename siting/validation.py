@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from siting.domain import DEMAND_COLUMNS, SITE_COLUMNS, Budget, DemandAreas, Sites, TravelMatrix
+from siting.domain import SITE_COLUMNS, Budget, DemandAreas, Sites, TravelMatrix
 from siting.errors import InputError
 from siting.geo import to_bng, to_wgs84
 
@@ -111,35 +111,112 @@ def check_districts(values: pd.Series, known: Collection[str] | None, source: st
     return text.tolist()
 
 
+#: Keys a demand-column mapping may use: the canonical names it maps to the file's columns. ``ruc`` holds a
+#: rural-urban class (an ONS RUC2011 code such as ``C1``/``E1``, or a name starting ``Urban``/``Rural``);
+#: ``ruc_code`` an ONS code column deciding rural/urban when ``ruc`` holds other text; ``rural`` a yes/no column.
+DEMAND_MAPPING_KEYS: tuple[str, ...] = (
+    "id", "name", "lon", "lat", "x_m", "y_m", "district", "ruc", "ruc_code", "rural", "children_0_4", "idaci",
+    "weight",
+)
+#: Keys a site-column mapping may use.
+SITE_MAPPING_KEYS: tuple[str, ...] = SITE_COLUMNS
+#: ONS RUC2011 code letters: A-C urban, D-F rural.
+URBAN_CODE_PREFIXES = ("A", "B", "C")
+UNKNOWN = "unknown"
+
+
+def _did_you_mean(name: str, choices: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
+    if not close:
+        low = {c.lower(): c for c in choices}
+        close = [low[name.lower()]] if name.lower() in low else []
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_mapping(columns: Mapping[str, str] | None, frame: pd.DataFrame, *, keys: Sequence[str], source: str,
+                  what: str, derived: Collection[str] = ()) -> dict[str, str]:
+    """A column mapping checked: every key is a canonical name and every mapped column is in the table.
+
+    An unknown key (``rural_class``) or a column the table does not have is an error with a "did you mean",
+    never a mapping silently ignored. ``derived`` keys are refused (their values come from the geometry).
+    """
+    out: dict[str, str] = {}
+    for key, column in (columns or {}).items():
+        if key not in keys:
+            raise InputError(f"unknown {what} column key {key!r} (keys: {', '.join(keys)}){_did_you_mean(key, keys)}",
+                             source=source, field=str(key))
+        if key in derived:
+            raise InputError(f"{what} column key {key!r} has no effect here: locations come from the geometry",
+                             source=source, field=str(key))
+        if column not in frame.columns:
+            have = [str(c) for c in frame.columns]
+            raise InputError(f"{what} column {column!r} (mapped from {key!r}) is not in the table"
+                             f"{_did_you_mean(str(column), have)}", source=source, row=1, field=str(column))
+        out[str(key)] = str(column)
+    return out
+
+
+def area_classes(values: pd.Series, *, source: str, field: str) -> NDArray[np.object_]:
+    """``rural``, ``urban`` or ``unknown`` (blank) for each rural-urban class value.
+
+    A value is an ONS RUC2011 code (``A1``..``C2`` urban, ``D1``..``F2`` rural) or a name starting with
+    ``Urban`` or ``Rural``; anything else is an error naming the line (never a guess).
+    """
+    text = values.astype("string").str.strip()
+    missing = (text.isna() | text.eq("") | text.str.lower().isin(["nan", "none", UNKNOWN])).to_numpy(dtype=bool)
+    t = text.fillna("").str.lower()
+    code = t.str.fullmatch(r"[a-f][12]").to_numpy(dtype=bool)
+    rural = (code & t.str[:1].isin(["d", "e", "f"]).to_numpy(dtype=bool)) | t.str.startswith("rural").to_numpy(
+        dtype=bool)
+    urban = (code & t.str[:1].isin(["a", "b", "c"]).to_numpy(dtype=bool)) | t.str.startswith("urban").to_numpy(
+        dtype=bool)
+    if (k := _first_bad(~(missing | rural | urban))) is not None:
+        raise InputError(f"rural-urban class {values.iloc[k]!r} is neither an ONS RUC2011 code (A1..F2) nor a name "
+                         "starting Urban or Rural", source=source, row=k + 2, field=field)
+    return np.where(missing, UNKNOWN, np.where(rural, "rural", "urban")).astype(object)
+
+
 def demand_areas(frame: pd.DataFrame, *, source: str, columns: Mapping[str, str] | None = None,
-                 districts: Collection[str] | None = None) -> DemandAreas:
-    """Validate a demand table. ``columns`` maps canonical names (:data:`DEMAND_COLUMNS`) to the file's."""
-    col = {c: c for c in DEMAND_COLUMNS} | dict(columns or {})
+                 districts: Collection[str] | None = None, derived: Collection[str] = ()) -> DemandAreas:
+    """Validate a demand table. ``columns`` maps canonical names (:data:`DEMAND_MAPPING_KEYS`) to the file's.
+
+    Optional columns left out are ``unknown`` in every table, never a default: the district, and the
+    rural-urban class (``area_class`` is ``rural``, ``urban`` or ``unknown``).
+    """
     frame = frame.reset_index(drop=True)
-    require_columns(frame, [col["id"], col["children_0_4"], col["district"]], source)
+    col = {c: c for c in DEMAND_MAPPING_KEYS} | check_mapping(columns, frame, keys=DEMAND_MAPPING_KEYS,
+                                                              source=source, what="demand", derived=derived)
+    if len(frame) == 0:
+        raise InputError("no demand areas (the table is empty)", source=source)
+    require_columns(frame, [col["id"], col["children_0_4"]], source)
     ids = unique_ids(frame, col["id"], source)
     lo, la, xm, ym = coordinates(frame, source, lon=col["lon"], lat=col["lat"], x=col["x_m"], y=col["y_m"])
     children = numeric(frame, col["children_0_4"], source, min_value=0, max_value=MAX_COUNT, what="count")
-    dist = check_districts(frame[col["district"]], districts, source, col["district"])
+    dist = (check_districts(frame[col["district"]], districts, source, col["district"])
+            if col["district"] in frame.columns else [UNKNOWN] * len(frame))
     names = frame[col["name"]].astype(str).tolist() if col["name"] in frame.columns else ids
-    ruc = (frame[col["ruc"]].astype(str).str.strip() if col["ruc"] in frame.columns
-           else pd.Series(["unknown"] * len(frame)))
-    if "rural" in col and col["rural"] in frame.columns and col["rural"] != "rural":
-        rural = frame[col["rural"]].astype(bool).to_numpy()
-    elif col.get("ruc_code", "") in frame.columns:
-        rural = frame[col["ruc_code"]].astype(str).str[:1].isin(RURAL_CODE_PREFIXES).to_numpy()
+    has_ruc = col["ruc"] in frame.columns
+    ruc = (frame[col["ruc"]].astype("string").str.strip().fillna(UNKNOWN) if has_ruc
+           else pd.Series([UNKNOWN] * len(frame)))
+    if "rural" in (columns or {}) or (col["rural"] in frame.columns and not has_ruc):
+        classes = np.where(_bool_column(frame, col["rural"], source), "rural", "urban").astype(object)
+    elif col["ruc_code"] in frame.columns:
+        classes = area_classes(frame[col["ruc_code"]], source=source, field=col["ruc_code"])
+    elif has_ruc:
+        classes = area_classes(frame[col["ruc"]], source=source, field=col["ruc"])
     else:
-        rural = ruc.str.lower().str.startswith("rural").to_numpy()
+        classes = np.full(len(frame), UNKNOWN, dtype=object)
     idaci = (numeric(frame, col["idaci"], source, min_value=0, max_value=1, what="IDACI score")
              if col["idaci"] in frame.columns else np.zeros(len(frame)))
     weight = (numeric(frame, col["weight"], source, min_value=0, max_value=MAX_COUNT, what="weight")
               if col["weight"] in frame.columns else children.copy())
     out = pd.DataFrame({
         "id": ids, "name": names, "lon": lo, "lat": la, "x_m": xm, "y_m": ym, "district": dist,
-        "ruc": ruc.to_numpy(), "rural": rural, "children_0_4": children, "idaci": idaci, "weight": weight,
+        "ruc": ruc.to_numpy(), "rural": classes == "rural", "area_class": classes, "children_0_4": children,
+        "idaci": idaci, "weight": weight,
     })
-    if len(out) == 0:
-        raise InputError("no demand areas", source=source)
     return DemandAreas(out, source)
 
 
@@ -154,15 +231,22 @@ def _bool_column(frame: pd.DataFrame, column: str, source: str) -> NDArray[np.bo
 
 
 def sites(frame: pd.DataFrame, *, source: str, columns: Mapping[str, str] | None = None,
-          districts: Collection[str] | None = None) -> Sites:
-    """Validate a candidate-site table (see :data:`SITE_COLUMNS`; ``columns`` maps names)."""
-    col = {c: c for c in SITE_COLUMNS} | dict(columns or {})
+          districts: Collection[str] | None = None, derived: Collection[str] = ()) -> Sites:
+    """Validate a candidate-site table (see :data:`SITE_COLUMNS`; ``columns`` maps names, checked as for demand).
+
+    Without a district column every site's district is ``unknown`` (:func:`siting.frames.sites` finds it by a
+    spatial join with the demand areas when it can).
+    """
     frame = frame.reset_index(drop=True)
+    col = {c: c for c in SITE_COLUMNS} | check_mapping(columns, frame, keys=SITE_MAPPING_KEYS, source=source,
+                                                       what="site", derived=derived)
+    if len(frame) == 0:
+        raise InputError("no candidate sites (the table is empty)", source=source)
     require_columns(frame, [col["id"]], source)
     ids = unique_ids(frame, col["id"], source)
     lo, la, xm, ym = coordinates(frame, source, lon=col["lon"], lat=col["lat"], x=col["x_m"], y=col["y_m"])
     dist = (check_districts(frame[col["district"]], districts, source, col["district"])
-            if col["district"] in frame.columns else ["unknown"] * len(frame))
+            if col["district"] in frame.columns else [UNKNOWN] * len(frame))
     names = frame[col["name"]].astype(str).tolist() if col["name"] in frame.columns else ids
     if col["kind"] in frame.columns:
         kind = frame[col["kind"]].astype(str).str.strip().str.lower().str.replace("-", "_")
