@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from scenarios.output import atomic_dir, write_json
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError, NoSolutionError, SolveFailedError
 from siting.solve_text import equity_and_rules_text, equity_from_dict, format_text, rules_text
@@ -25,8 +23,8 @@ from siting.solving import (
     rules_brief,
     rules_summary,
     solve_case,
+    write_outcome,
 )
-from siting.tables import write_tables
 from solvers import ModelKind, Status
 
 __all__ = ["MODEL_RUNNERS", "NEEDS_CAPACITY", "Outcome", "SolveRequest", "add_equity", "capacity_missing",
@@ -88,19 +86,3 @@ def refuse_without_solution(outcome: Outcome, *, source: str) -> None:
         raise SolveFailedError(f"{source}: the solver failed: {message}")
     raise NoSolutionError(f"no solution within the limits ({status}: {message or 'no solution found'})",
                           source=source)
-
-
-def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
-    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically.
-
-    Tables go through :func:`siting.tables.write_tables`: ``NAME.csv`` rounded for people with units in the column
-    names, ``NAME.parquet`` at full precision (GeoParquet where the table is a map layer), the layers in
-    ``solution.gpkg``.
-    """
-    with atomic_dir(out_dir) as tmp:
-        write_json(tmp / "summary.json", outcome.summary)
-        write_tables(tmp, outcome.tables, layers=outcome.geo)
-        for name, text in (extra_files or {}).items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        for name, data in outcome.files.items():
-            (tmp / name).write_bytes(data)

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -120,12 +121,12 @@ def solve_case(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outco
     summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
     tables: dict[str, pd.DataFrame] = {}
     if coverage is not None:
-        tables["bases.csv"] = _bases_table(case, coverage)
+        tables["bases.csv"] = bases_table(case, coverage)
         tables["areas.csv"] = coverage.areas
     text = format_text(summary)
     out = Outcome(summary, tables, text, result, coverage)
     if coverage is not None:
-        out.geo = _geo(case, coverage)
+        out.geo = geo_layers(case, coverage)
     return out
 
 
@@ -140,7 +141,7 @@ def plan_for(case: Case, request: SolveRequest) -> siting.Plan | None:
     return case.plans[request.plan]
 
 
-def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
+def bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
     sites = case.sites.frame.set_index("id")
     # "need only this base reaches" is what closing it alone loses with every other base fixed: say so
     t = cov.per_base.rename(columns={"need_only_here": "need_lost_if_closed_alone_others_fixed"})
@@ -150,7 +151,7 @@ def _bases_table(case: Case, cov: CoverageSummary) -> pd.DataFrame:
     return t
 
 
-def _geo(case: Case, cov: CoverageSummary) -> dict[str, Any]:
+def geo_layers(case: Case, cov: CoverageSummary) -> dict[str, Any]:
     """The map layers (GeoDataFrames in WGS84): areas with their base and minutes, sites kept or closed."""
     import geopandas as gpd
 
@@ -275,3 +276,22 @@ def rules_brief(request: SolveRequest, case: Case, bases: Sequence[str]) -> dict
             "min_per_district": r.min_per_district, "max_per_district": r.max_per_district,
             "excluded_sites": len(r.excluded),
             "flagged_bases": [{"id": s, "why": r.flagged[s]} for s in bases if s in r.flagged]}
+
+
+def write_outcome(outcome: Outcome, out_dir: Path, *, extra_files: dict[str, str] | None = None) -> None:
+    """Write ``summary.json``, the tables and ``solution.gpkg`` to ``out_dir``, atomically.
+
+    Tables go through :func:`siting.tables.write_tables`: ``NAME.csv`` rounded for people with units in the column
+    names, ``NAME.parquet`` at full precision (GeoParquet where the table is a map layer), the layers in
+    ``solution.gpkg``.
+    """
+    from siting.output import atomic_dir, write_json
+    from siting.tables import write_tables  # geopandas: only when writing
+
+    with atomic_dir(out_dir) as tmp:
+        write_json(tmp / "summary.json", outcome.summary)
+        write_tables(tmp, outcome.tables, layers=outcome.geo)
+        for name, text in (extra_files or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        for name, data in outcome.files.items():
+            (tmp / name).write_bytes(data)

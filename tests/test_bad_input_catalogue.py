@@ -348,14 +348,14 @@ def test_subprocess_writes_for_the_team_and_replaces_only_its_own(workspace: Pat
 
 def test_interrupted_write_leaves_nothing(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C while the results are being written: no temporary folder, no half-made parents."""
-    from scenarios import solve as solve_module
+    from siting import output as output_module  # siting.solving.write_outcome writes through siting.output
 
     before = _snapshot(workspace)
 
     def interrupted(path: Path, data: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(solve_module, "write_json", interrupted)
+    monkeypatch.setattr(output_module, "write_json", interrupted)
     res = CliRunner().invoke(cli, ["solve", "norfolk", "--out", "deep/new/result"])
     assert res.exit_code == 130
     assert _snapshot(workspace) == before
