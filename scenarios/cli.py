@@ -95,17 +95,21 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "alternatives": "Find the optimum of SCENARIO and up to --count distinct plans within --within of it.",
     "change": "The best K bases to close (--close K) or to add (--add K) from a plan of CASE, exactly, the rest fixed.",
     "compare": "Compare plans A and B: the sites each keeps and closes, and the measures side by side.",
+    "example": "Copy the example data NAME (demand areas, candidate sites, provenance) to --out, for the commands "
+               "in the README and docs/python.md.",
     "explore": "Write the plan explorer of SOURCE (a result folder, a sweep folder or an embedded case) as one HTML "
                "file.",
     "map": "Write a self-contained coverage map (one HTML file, no CDN) of SOURCE.",
     "report": "Write the report of the sweep folder SWEEP_DIR (results.csv and jobs/) as one HTML file.",
     "run": "Solve the SCENARIO file (YAML or TOML) and write its results.",
     "serve": "Serve the plan explorer of SOURCE (result folder, sweep folder or embedded case) on this computer.",
-    "solve": "Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand.",
+    "solve": "Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand; or on your own files "
+             "(--demand FILE --sites FILE, no CASE; --plan then takes site ids separated by commas).",
     "sweep": "Solve SCENARIO for every combination of --bases, --minutes and --model, resumably.",
     "sweep-england": "Sweep every English upper-tier authority (LSOAs as demand, public libraries as sites).",
-    "travel-times": "Drive minutes from every demand area to every site over a road network, written as a matrix file "
-                    "that scenario files and `siting.validation.travel_matrix_file` read back.",
+    "travel-times": "Drive minutes from every demand area to every site over a road network (or estimated: "
+                    "--estimate), written as a matrix file that scenario files and "
+                    "`siting.validation.travel_matrix_file` read back.",
 }
 
 

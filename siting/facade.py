@@ -93,7 +93,8 @@ def solve(demand: Any, sites: Any, *, model: str = "mclp", bases: int | None = 1
     if model not in MODELS:
         raise InputError(f"model {model!r} is not one the library solves (choose from {', '.join(MODELS)}; "
                          "the outreach model runs on the command line)", source="model")
-    case, where = prepare(demand, sites, columns=columns, site_columns=site_columns, plan=plan, name=name)
+    case, where = prepare(demand, sites, columns=columns, site_columns=site_columns, plan=plan, name=name,
+                          demand_source=_source(demand, "demand"), sites_source=_source(sites, "sites"))
     matrix, described = _travel(travel, case)
     request = SolveRequest(model=model, bases=None if model == "lscp" else bases, minutes=minutes, solver=solver,
                            rules=rules or SiteRules(), need=need,
@@ -118,7 +119,8 @@ def evaluate(demand: Any, sites: Any, plan: Sequence[str] | Plan, *, minutes: fl
     from siting.solve_text import format_text
     from siting.solving import Outcome, bases_table, geo_layers
 
-    case, where = prepare(demand, sites, columns=columns, site_columns=site_columns, plan=plan, name=name)
+    case, where = prepare(demand, sites, columns=columns, site_columns=site_columns, plan=plan, name=name,
+                          demand_source=_source(demand, "demand"), sites_source=_source(sites, "sites"))
     p = next(iter(case.plans.values()))
     matrix, described = _travel(travel, case)
     cov = measure(case, matrix, p.site_ids, minutes=minutes)
@@ -143,3 +145,9 @@ def evaluate(demand: Any, sites: Any, plan: Sequence[str] | Plan, *, minutes: fl
 def _record(summary: dict[str, object], described: dict[str, object], where: dict[str, Any]) -> None:
     summary["travel"] = described
     summary["metric_crs"] = str(where["metric_crs"])
+
+
+def _source(frame: Any, default: str) -> str:
+    """How errors name a frame: ``frame.attrs["source"]`` (a file name, set by readers) or ``default``."""
+    attrs = getattr(frame, "attrs", None)
+    return str(attrs.get("source", default)) if isinstance(attrs, dict) else default

@@ -15,9 +15,9 @@ and frames get the same one-line errors naming the column (and the row). On top 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,8 @@ import pandas as pd
 from siting import validation
 from siting.domain import DemandAreas, Sites
 from siting.errors import InputError
+
+T = TypeVar("T")
 
 #: Great Britain with its islands, in degrees (west, south, east, north).
 GB_BOUNDS = (-8.7, 49.8, 1.9, 60.9)
@@ -71,13 +73,14 @@ def _lonlat(frame: Any, *, source: str, points_only: bool) -> tuple[pd.DataFrame
     empty = (geom.isna() | geom.is_empty).to_numpy()
     if empty.any():
         k = int(np.flatnonzero(empty)[0])
-        raise InputError("empty geometry", source=source, row=k + 2, field="geometry")
+        raise InputError(f"empty geometry (row {frame.index[k]!r})", source=source, field="geometry")
     kinds = geom.geom_type.to_numpy()
     bad = (kinds != "Point") if points_only else ~np.isin(kinds, ["Point", "Polygon", "MultiPolygon"])
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         need = "points" if points_only else "points or polygons"
-        raise InputError(f"geometry is a {kinds[k]}, {need} needed", source=source, row=k + 2, field="geometry")
+        raise InputError(f"geometry is a {kinds[k]}, {need} needed (row {frame.index[k]!r})", source=source,
+                         field="geometry")
     polygons = frame.geometry if (kinds != "Point").any() else None
     pts = geom.representative_point() if polygons is not None else geom
     wgs = pts.to_crs("EPSG:4326")
@@ -88,6 +91,17 @@ def _lonlat(frame: Any, *, source: str, points_only: bool) -> tuple[pd.DataFrame
     table["lon"] = wgs.x.to_numpy()
     table["lat"] = wgs.y.to_numpy()
     return table, Placed(crs=frame.crs, polygons=polygons)
+
+
+def _by_row(frame: Any, check: Callable[[], T]) -> T:
+    """``check()``; for a frame from Python (not a file), errors name the row by its index label, not a line."""
+    try:
+        return check()
+    except InputError as exc:
+        if not _is_geo(frame) or exc.row is None or exc.row < 2 or exc.row - 2 >= len(frame):
+            raise
+        label = frame.index[exc.row - 2]
+        raise InputError(f"{exc.detail} (row {label!r})", source=exc.source, field=exc.field) from None
 
 
 def _metric(table: pd.DataFrame, crs: str) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +116,7 @@ def demand(frame: Any, *, columns: Mapping[str, str] | None = None, source: str 
     """Demand areas from a GeoDataFrame (points or polygons): the areas, their placement and the metric CRS."""
     table, placed = _lonlat(frame, source=source, points_only=False)
     derived = ("lon", "lat", "x_m", "y_m") if _is_geo(frame) else ()
-    areas = validation.demand_areas(table, source=source, columns=columns, derived=derived)
+    areas = _by_row(frame, lambda: validation.demand_areas(table, source=source, columns=columns, derived=derived))
     f = areas.frame
     metric = crs or metric_crs(f["lon"].to_numpy(), f["lat"].to_numpy())
     x, y = _metric(f, metric)
@@ -114,7 +128,7 @@ def sites(frame: Any, *, columns: Mapping[str, str] | None = None, source: str =
     """Candidate sites from a GeoDataFrame of points, in the demand's metric CRS, districts joined when unknown."""
     table, placed = _lonlat(frame, source=source, points_only=True)
     derived = ("lon", "lat", "x_m", "y_m") if _is_geo(frame) else ()
-    s = validation.sites(table, source=source, columns=columns, derived=derived)
+    s = _by_row(frame, lambda: validation.sites(table, source=source, columns=columns, derived=derived))
     f = s.frame
     x, y = _metric(f, metric)
     f = f.assign(x_m=x, y_m=y)

@@ -54,7 +54,19 @@ def parse_district_limits(values: tuple[str, ...], *, source: str) -> DistrictLi
 
 
 @click.command("solve")
-@click.argument("case")
+@click.argument("case", required=False)
+@click.option("--demand", "demand_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Own data instead of CASE: demand areas (CSV/Parquet with lon,lat; GeoPackage/GeoJSON in any CRS).")
+@click.option("--sites", "sites_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Own data: candidate sites (points).")
+@click.option("--column", "columns", multiple=True,
+              help="Own data: demand column mapping KEY=NAME[,KEY=NAME...], e.g. id=lsoa11cd (repeatable; "
+                   "docs/python.md lists the keys).")
+@click.option("--site-column", "site_columns", multiple=True, help="Own data: site column mapping KEY=NAME.")
+@click.option("--matrix", "matrix_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Own data: travel minutes (long or wide table) instead of the England estimate.")
+@click.option("--network", "network_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Own data: a road network file (OSM or GraphML) instead of the England estimate.")
 @click.option("--bases", "bases_text", default="15", show_default=True,
               help="Number of bases to keep, or 'auto' (outreach model: the best number).")
 @click.option("--minutes", type=float, default=20.0, show_default=True, help="Travel-time limit for coverage.")
@@ -110,13 +122,27 @@ def parse_district_limits(values: tuple[str, ...], *, source: str) -> DistrictLi
               help="--robustness runs: none (in-process), local (a Dask LocalCluster) or tcp://HOST:8786.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="--robustness: LocalCluster workers.")
 @user_errors
-def command(case: str, bases_text: str, minutes: float, model: str, solver: str, need: str,
+def command(case: str | None, demand_path: Path | None, sites_path: Path | None, columns: tuple[str, ...],
+            site_columns: tuple[str, ...], matrix_path: Path | None, network_path: Path | None, bases_text: str,
+            minutes: float, model: str, solver: str, need: str,
             keep: tuple[str, ...], close: tuple[str, ...], rule_set: str | None, allow_limited: bool,
             min_per_district: tuple[str, ...], max_per_district: tuple[str, ...],
             plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
             seed: int, out_dir: Path | None, outreach_objective: str | None, robustness_samples: int | None,
             scheduler: str, workers: int | None, **outreach: float | None) -> None:
-    """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
+    """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand; or on your own files
+    (--demand FILE --sites FILE, no CASE; --plan then takes site ids separated by commas)."""
+    own = demand_path is not None or sites_path is not None
+    if own and case is not None:
+        raise InputError(f"give CASE ({case}) or --demand/--sites, not both", source="--demand")
+    if not own and case is None:
+        raise InputError("give a CASE (e.g. norfolk) or your own files with --demand FILE --sites FILE", source="CASE")
+    if own and (demand_path is None or sites_path is None):
+        raise InputError("own data needs both --demand FILE and --sites FILE",
+                         source="--sites" if sites_path is None else "--demand")
+    if not own and (columns or site_columns or matrix_path or network_path):
+        raise InputError("is for own data (--demand/--sites)", source="--column" if columns else (
+            "--site-column" if site_columns else ("--matrix" if matrix_path else "--network")))
     if out_dir is not None:
         check_out_dir(out_dir)
     minutes = check_value(Minutes, minutes, source="--minutes")
@@ -144,6 +170,22 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
     hi = parse_district_limits(max_per_district, source="--max-per-district")
     if both := sorted(set(keep) & set(close)):
         raise InputError(f"site {both[0]!r} is given to both --keep and --close", source="--close")
+    if own:
+        if rule_set == "council" or allow_limited:
+            raise InputError("the council rule set belongs to the norfolk case", source="--rules")
+        from scenarios.own_data import solve_files
+
+        assert demand_path is not None and sites_path is not None
+        click.echo(solve_files(
+            demand_path=demand_path, sites_path=sites_path, columns=columns, site_columns=site_columns,
+            matrix=matrix_path, network=network_path, model=model, bases=bases, minutes=minutes, solver=solver,
+            need=need, plan=plan, keep=keep, close=close, min_per_district=lo, max_per_district=hi,
+            options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
+            out_dir=out_dir))
+        if out_dir is not None:
+            click.echo(f"\nwritten to {out_dir}/")
+        return
+    assert case is not None
     c, matrix = load_case(case, need=need)
     name = rule_set or ("council" if case == norfolk.NAME else "none")
     if name == "council" and case != norfolk.NAME:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from scenarios.cli import user_errors
 from scenarios.output import GENERATOR, atomic_file, check_out_file, generator_text, write_json
+from scenarios.own_data import parse_columns, read
 from scenarios.scenario_file import Minutes, check_value
 from siting.domain import TravelMatrix
 from siting.errors import InputError
@@ -62,6 +63,11 @@ def write_matrix(matrix: TravelMatrix, path: Path, *, layout: str) -> None:
 @click.option("--place", default=None, help='Download the network of a place from OpenStreetMap instead, e.g. '
               '"Norwich, UK" (needs internet).')
 @click.option("--bbox", default=None, help="Download the network in west,south,east,north (degrees) instead.")
+@click.option("--estimate", is_flag=True, default=False,
+              help="Estimate the minutes with the England straight-line estimator instead of routing (refused "
+                   "outside England; its held-out error is printed and written with --report).")
+@click.option("--column", "columns", multiple=True, help="Demand column mapping KEY=NAME[,KEY=NAME...].")
+@click.option("--site-column", "site_columns", multiple=True, help="Site column mapping KEY=NAME.")
 @click.option("--demand", "demand_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Demand areas (CSV, Parquet, GeoPackage, GeoJSON).")
 @click.option("--sites", "sites_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -89,14 +95,16 @@ def write_matrix(matrix: TravelMatrix, path: Path, *, layout: str) -> None:
               help="Processes routing in parallel (same results).")
 @click.option("--progress/--no-progress", default=False, show_default=True, help="Progress bar while routing.")
 @user_errors
-def command(network_path: Path | None, place: str | None, bbox: str | None, demand_path: Path, sites_path: Path,
+def command(network_path: Path | None, place: str | None, bbox: str | None, estimate: bool, columns: tuple[str, ...],
+            site_columns: tuple[str, ...], demand_path: Path, sites_path: Path,
             out_path: Path, layout: str, max_minutes: float, direction: str, snap_to: str, access_speed_kmh: float,
             cache_dir: Path | None, no_cache: bool, compare: bool, report_path: Path | None, workers: int,
             progress: bool) -> None:
-    """Drive minutes from every demand area to every site over a road network, written as a matrix file
-    that scenario files and `siting.validation.travel_matrix_file` read back."""
-    if sum(v is not None for v in (network_path, place, bbox)) != 1:
-        raise InputError("give exactly one of --network FILE, --place NAME or --bbox W,S,E,N", source="travel-times")
+    """Drive minutes from every demand area to every site over a road network (or estimated: --estimate), written
+    as a matrix file that scenario files and `siting.validation.travel_matrix_file` read back."""
+    if sum(v is not None for v in (network_path, place, bbox)) + estimate != 1:
+        raise InputError("give exactly one of --network FILE, --place NAME, --bbox W,S,E,N or --estimate",
+                         source="travel-times")
     if out_path.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"output must end in {', '.join(OUT_SUFFIXES)}", source=str(out_path))
     max_minutes = check_value(Minutes, max_minutes, source="--max-minutes")
@@ -107,8 +115,11 @@ def command(network_path: Path | None, place: str | None, bbox: str | None, dema
         check_out_file(report_path, source=str(report_path))
     settings = NetworkSettings(access_speed_kmh=access_speed_kmh, direction=DIRECTIONS[direction],
                                snap_to=SNAP_TO[snap_to])
-    demand = read_demand(demand_path)
-    sites = read_sites(sites_path)
+    if estimate:
+        _estimate(demand_path, sites_path, columns, site_columns, out_path, layout, report_path)
+        return
+    demand = read_demand(demand_path, columns=parse_columns(columns, source="--column") or None)
+    sites = read_sites(sites_path, columns=parse_columns(site_columns, source="--site-column") or None)
     if network_path is None:
         box = parse_bbox(bbox) if bbox is not None else None
         name = slug(place if place is not None else str(bbox))
@@ -134,4 +145,27 @@ def command(network_path: Path | None, place: str | None, bbox: str | None, dema
     if report_path is not None:
         with atomic_file(report_path) as tmp:
             write_json(tmp, summary)
+    click.echo(f"written to {out_path}")
+
+
+def _estimate(demand_path: Path, sites_path: Path, columns: tuple[str, ...], site_columns: tuple[str, ...],
+              out_path: Path, layout: str, report_path: Path | None) -> None:
+    """``--estimate``: the England estimator on the files (read and checked as ``siting solve --demand`` does)."""
+    from siting.facade import prepare
+    from siting.travel_times import Estimate
+
+    case, _ = prepare(read(demand_path), read(sites_path), columns=parse_columns(columns, source="--column"),
+                      site_columns=parse_columns(site_columns, source="--site-column"),
+                      demand_source=str(demand_path), sites_source=str(sites_path))
+    source = Estimate()
+    matrix = source.matrix(case.demand, case.sites)
+    described = source.describe()
+    write_matrix(matrix, out_path, layout=layout)
+    water = described.get("open_water_pairs", 0)
+    click.echo(f"{len(case.demand):,} areas x {len(case.sites):,} sites: {described['estimator']}, "
+               f"{described['error_band']}" + (f"; {water:,} pairs under 60 km cross open water (unreliable there)"
+                                                if water else ""))
+    if report_path is not None:
+        with atomic_file(report_path) as tmp:
+            write_json(tmp, {"generator": generator_text(), "travel": described})
     click.echo(f"written to {out_path}")
