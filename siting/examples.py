@@ -63,19 +63,17 @@ def suffolk() -> tuple[Any, Any]:
 
 
 def copy_to(name: str, out: Path) -> list[Path]:
-    """Copy example ``name`` (its two CSV files and their provenance) into folder ``out``; refuses to overwrite."""
+    """Copy example ``name`` (its two CSV files and their provenance) into folder ``out``.
+
+    ``out`` follows the output-safety rules (:mod:`siting.output`): it must be new, empty or a folder siting
+    wrote; it is written atomically.
+    """
+    from siting.output import atomic_dir, check_out_dir
+
     base = folder(name)
     files = [*EXAMPLES[name], *ATTRIBUTION_FILES]
-    src_dir = {f: (base if f in EXAMPLES[name] else base.parent) for f in files}
-    out = Path(out)
-    clash = [f for f in files if (out / f).exists()]
-    if clash:
-        raise InputError(f"{out / clash[0]} exists: choose another folder (nothing was copied)", source="--out")
-    if out.exists() and not out.is_dir():
-        raise InputError("is a file, not a folder", source=str(out))
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for f in files:
-        shutil.copyfile(src_dir[f] / f, out / f)
-        written.append(out / f)
-    return written
+    out = check_out_dir(Path(out))
+    with atomic_dir(out) as tmp:
+        for f in files:
+            shutil.copyfile((base if f in EXAMPLES[name] else base.parent) / f, tmp / f)
+    return [out / f for f in files]

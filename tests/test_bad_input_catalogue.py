@@ -78,6 +78,8 @@ RUN = ("run", "bad.yaml")
 AREAS_HEAD = "id,children_0_4,district,lon,lat\n"
 AREA_ROW = "E01026747,50,Norwich,1.28,52.63\n"
 
+OWN = ("solve", "--demand", "areas.csv", "--sites", "sites.csv", "--bases", "2")
+
 CASES: list[Bad] = [
     # --- data loss: output folders and files ----------------------------------------------------
     Bad("solve-out-foreign-folder", (*SOLVE, "--out", "d"), "is not empty and was not written by siting"),
@@ -209,6 +211,32 @@ CASES: list[Bad] = [
         files={"bad.csv": AREAS_HEAD + "E1,5,Norwich,1.28,152.63\n"}),
     Bad("demand-malformed-csv", RUN, "cannot read table", scenario={"demand": {"file": "bad.csv"}},
         files={"bad.csv": AREAS_HEAD + 'E1,5,"Norwich,1.28,52.63\nE2,1,2,3,4,5,6\n'}),
+    # own data on the command line (siting solve --demand FILE --sites FILE, through siting.solve)
+    Bad("own-unknown-column-key", (*OWN, "--column", "ruc_class=ruc11cd"), "did you mean 'ruc_code'"),
+    Bad("own-mapped-column-missing", (*OWN, "--column", "ruc=ruc11cd"), "is not in the table"),
+    Bad("own-column-syntax", (*OWN, "--column", "id"), "expected KEY=COLUMN"),
+    Bad("own-case-and-files", ("solve", "norfolk", "--demand", "areas.csv", "--sites", "sites.csv"), "not both"),
+    Bad("own-demand-without-sites", ("solve", "--demand", "areas.csv"), "needs both"),
+    Bad("own-no-case-no-files", ("solve",), "give a CASE"),
+    Bad("own-outreach-model", (*OWN, "--model", "outreach"), "needs an embedded case"),
+    Bad("own-matrix-and-network", (*OWN, "--matrix", "a.csv", "--network", "b.osm"), "not both"),
+    Bad("own-site-outside-england", ("solve", "--demand", "areas.csv", "--sites", "bad.csv", "--bases", "1"),
+        "site 'BOGOTA' lies outside England", files={"bad.csv": "id,lon,lat\nNW1,1.29,52.63\nBOGOTA,-74.07,4.71\n"}),
+    Bad("own-bad-rural-urban-class", ("solve", "--demand", "bad.csv", "--sites", "sites.csv", "--bases", "1"),
+        "neither an ONS RUC2011 code", files={"bad.csv": "id,children_0_4,ruc,lon,lat\nE1,5,C1,1.28,52.63\n"
+                                                          "E2,5,villagey,1.29,52.63\n"}),
+    Bad("own-negative-count", ("solve", "--demand", "bad.csv", "--sites", "sites.csv", "--bases", "1"), "line 3",
+        files={"bad.csv": "id,children_0_4,lon,lat\nE1,5,1.28,52.63\nE2,-1,1.29,52.63\n"}),
+    Bad("own-empty-demand", ("solve", "--demand", "bad.csv", "--sites", "sites.csv"), "empty",
+        files={"bad.csv": "id,children_0_4,lon,lat\n"}),
+    Bad("own-plan-unknown-site", (*OWN, "--plan", "NW01,NOPE"), "not among the sites"),
+    Bad("travel-times-estimate-outside-england",
+        ("travel-times", "--estimate", "--demand", "areas.csv", "--sites", "bad.csv", "-o", "m.parquet"),
+        "site 'BOGOTA' lies outside England", files={"bad.csv": "id,lon,lat\nBOGOTA,-74.07,4.71\n"}),
+    Bad("travel-times-estimate-and-network",
+        ("travel-times", "--estimate", "--network", "x.osm", "--demand", "areas.csv", "--sites", "sites.csv", "-o",
+         "m.parquet"), "exactly one of"),
+    Bad("example-out-foreign-folder", ("example", "suffolk", "--out", "d"), "was not written by siting"),
     Bad("sites-duplicate-id", RUN, "duplicate id", scenario={"sites": {"file": "bad.csv"}},
         files={"bad.csv": "id,lon,lat\nS1,1.28,52.63\nS1,1.29,52.64\n"}),
     Bad("sites-bad-kind", RUN, "kind", scenario={"sites": {"file": "bad.csv"}},

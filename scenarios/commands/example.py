@@ -13,7 +13,7 @@ from siting.examples import EXAMPLES, copy_to
 @click.command("example")
 @click.argument("name", type=click.Choice(sorted(EXAMPLES)))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to copy the files into (created; existing files are never overwritten).")
+              help="Folder to copy the files into (new, empty, or one siting wrote).")
 @user_errors
 def command(name: str, out_dir: Path) -> None:
     """Copy the example data NAME (demand areas, candidate sites, provenance) to --out, for the commands in the
