@@ -139,7 +139,8 @@ def _tiny(crs: str = "EPSG:4326", *, lon: float = 1.15, lat: float = 52.06) -> t
     (lambda d, s: (d.assign(id=["A", "B", "A"]), s), "field 'id': duplicate id 'A'"),
     (lambda d, s: (d.iloc[:0], s), "demand: the frame is empty"),
     (lambda d, s: (d.set_crs(None, allow_override=True), s), "has no CRS"),
-    (lambda d, s: (d, s.to_crs("EPSG:27700").buffer(50).to_frame("geometry").assign(id=["S1", "S2"])), "geometry is a Polygon, points needed (row 0)"),
+    (lambda d, s: (d, s.to_crs("EPSG:27700").buffer(50).to_frame("geometry").assign(id=["S1", "S2"])),
+     "geometry is a Polygon, points needed (row 0)"),
     (lambda d, s: (d, s.assign(id=["S1", "S1"])), "sites, field 'id': duplicate id 'S1'"),
 ])
 def test_frames_checked_on_entry(change: Any, words: str) -> None:
