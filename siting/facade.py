@@ -1,9 +1,11 @@
 """The library facade: GeoDataFrames in, a :class:`~siting.solution.Solution` out.
 
->>> import siting                                               # doctest: +SKIP
->>> demand, libraries = siting.examples.suffolk()                # GeoDataFrames (EPSG:4326)
->>> sol = siting.solve(demand, libraries, bases=15, minutes=20, columns=siting.examples.SUFFOLK_COLUMNS)
->>> sol.status, round(sol.need_covered_share, 3)
+Example (``docs/python.md`` runs it, with its output)::
+
+    import siting
+    demand, libraries = siting.examples.suffolk()                # GeoDataFrames (EPSG:4326)
+    sol = siting.solve(demand, libraries, bases=15, minutes=20, columns=siting.examples.SUFFOLK_COLUMNS)
+    sol.status, sol.need_covered_share                           # ('optimal', 0.958...)
 
 :func:`solve` optimises, :func:`evaluate` measures a plan in hand the same way (same figures, status ``given``).
 Both check the frames on entry (:mod:`siting.frames`: one-line errors naming the column), choose a metric CRS
@@ -80,9 +82,13 @@ def solve(demand: Any, sites: Any, *, model: str = "mclp", bases: int | None = 1
             :class:`~siting.domain.TravelMatrix`, a table or a file of minutes.
         rules: must-keep / must-close sites and per-district limits (:class:`~siting.problems.SiteRules`).
         plan: a plan in hand (site ids) measured the same way and compared (``summary["plan_in_hand"]``).
-        columns, site_columns: canonical name -> your column (unknown keys and absent columns are errors).
+        columns: demand columns, canonical name -> your column (unknown keys and absent columns are errors).
+        site_columns: the same for the sites.
         need: the need weighting recorded in the summary (the weight is ``weight`` if given, else children).
-        solver, time_limit_s, gap_rel: backend and limits; the status says honestly what was proven.
+        solver: backend name or ``auto``.
+        time_limit_s: solver time limit in seconds (a run stopped by it says ``time_limit``).
+        gap_rel: relative gap to stop at (a run stopped by it says ``within_gap``).
+        name: the case name in the summary.
 
     Returns:
         a :class:`~siting.solution.Solution` (layers in the input CRS).
