@@ -93,6 +93,7 @@ def solve(demand: Any, sites: Any, *, model: str = "mclp", bases: int | None = 1
     Returns:
         a :class:`~siting.solution.Solution` (layers in the input CRS).
     """
+    from siting.solve_text import format_text
     from siting.solving import SolveRequest, solve_case
     from solvers import SolveOptions
 
@@ -107,6 +108,7 @@ def solve(demand: Any, sites: Any, *, model: str = "mclp", bases: int | None = 1
                            options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel))
     outcome = solve_case(case, matrix, request)
     _record(outcome.summary, described, where)
+    outcome.text = format_text(outcome.summary)  # now with the travel source and its error band
     return from_outcome(outcome, demand_crs=where["demand_crs"], sites_crs=where["sites_crs"],
                         polygons=where["polygons"])
 

@@ -44,6 +44,11 @@ def format_text(s: dict[str, object]) -> str:
     if "need_covered_share" in s:
         lines.append(f"need covered: {_pct(s['need_covered_share'])} of {s['need_total']:,.0f}; "
                      f"worst travel {s['worst_minutes']:.1f} min, need-weighted mean {s['mean_minutes']:.1f} min")
+    travel = s.get("travel")
+    if isinstance(travel, dict):  # the library facade's travel source and its error band
+        water = travel.get("open_water_pairs")
+        lines.append(f"travel times: {travel.get('estimator') or travel.get('source')}, {travel.get('error_band')}"
+                     + (f"; {water:,} area-site pairs under 60 km cross open water" if water else ""))
     plan = s.get("plan_in_hand")
     if isinstance(plan, dict):
         lines.append(f"plan in hand '{plan['name']}' ({len(plan['bases'])} bases): need covered "

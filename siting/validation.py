@@ -200,6 +200,9 @@ def demand_areas(frame: pd.DataFrame, *, source: str, columns: Mapping[str, str]
     has_ruc = col["ruc"] in frame.columns
     ruc = (frame[col["ruc"]].astype("string").str.strip().fillna(UNKNOWN) if has_ruc
            else pd.Series([UNKNOWN] * len(frame)))
+    if "rural" in (columns or {}) and "ruc_code" in (columns or {}):
+        raise InputError("demand column key 'ruc_code' has no effect when 'rural' is mapped too (rural decides the "
+                         "class): map one of them", source=source, field="ruc_code")
     if "rural" in (columns or {}) or (col["rural"] in frame.columns and not has_ruc):
         classes = np.where(_bool_column(frame, col["rural"], source), "rural", "urban").astype(object)
     elif col["ruc_code"] in frame.columns:

@@ -155,6 +155,7 @@ def test_frames_checked_on_entry(change: Any, words: str) -> None:
     ({"childs": "x"}, "did you mean 'children_0_4'"),
     ({"ruc": "ruc11cd"}, "column 'ruc11cd' (mapped from 'ruc') is not in the table"),
     ({"lon": "x"}, "has no effect here"),
+    ({"rural": "id", "ruc_code": "id"}, "'ruc_code' has no effect when 'rural' is mapped"),
 ])
 def test_mappings_that_would_mislead_are_errors(columns: dict[str, str], words: str) -> None:
     d, s = _tiny()
