@@ -11,9 +11,10 @@ from numpy.typing import NDArray
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from solvers import GroupLimit, ModelKind, Problem, make_problem
+from solvers.models import DEFINITIONS
 
-#: Models whose coverage threshold is the travel-time limit in minutes.
-RADIUS_MODELS = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP})
+#: Models whose coverage threshold is the travel-time limit in minutes (their definition needs a radius).
+RADIUS_MODELS = frozenset(k for k, d in DEFINITIONS.items() if d.needs_radius)
 
 
 #: Key of a per-district mapping that stands for every district not named (``{"*": 2, "Norwich": 3}``).

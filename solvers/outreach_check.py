@@ -9,7 +9,7 @@ recomputes contact hours, driving and staff hours, the budget split and every co
   staff hours within what the frontline money buys, the frontline floor, the rural and district
   reach floors, the number of bases, the families' access floor; and recomputes the objective
   (for ``access``: the need-weighted share of areas within ``access_minutes`` of a kept base).
-* :func:`evaluate_outreach` (registered in :data:`solvers.check.EVALUATORS`) finds the best
+* :func:`evaluate_outreach` (named by the model's definition, :mod:`solvers.models.outreach`) finds the best
   allocation for a set of bases by its own method (a greedy fractional knapsack when there are
   no reach floors, an LP otherwise) and checks it with :func:`check_allocation`.
 * :func:`verify_allocation` checks the allocation attached to a result and records it in
@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from solvers.check import Evaluation, register_evaluator, site_rule_violation
-from solvers.problem import ModelKind, Problem
+from solvers.check import Evaluation, site_rule_violation
+from solvers.problem import Problem
 from solvers.result import Result, Status
 
 FRACTION_TOL = 1e-6
@@ -276,7 +276,7 @@ def evaluate_outreach(problem: Problem, selected: Sequence[int],
     return check_allocation(problem, selected, allocation)
 
 
-def _objective_scale(problem: Problem) -> float:
+def objective_noise_scale(problem: Problem) -> float:
     """The order of the outreach objective's data: staff hours the whole budget buys, and need hours.
 
     Solvers meet the hours rows to a tolerance relative to this, so the spare hours (available less
@@ -300,7 +300,7 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: {ev.reason}")
     if not math.isclose(ev.objective, result.objective, rel_tol=OBJECTIVE_REL_TOL,
-                        abs_tol=OBJECTIVE_REL_TOL * _objective_scale(problem)):
+                        abs_tol=OBJECTIVE_REL_TOL * objective_noise_scale(problem)):
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: objective {ev.objective:.6g} "
                                     f"!= {result.objective:.6g}")
@@ -309,5 +309,3 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
                              np.asarray(allocation[2], dtype=np.float64))
     return result.with_(details=details, assignment=ev.assignment)
 
-
-register_evaluator(ModelKind.OUTREACH, evaluate_outreach, scale=_objective_scale)
