@@ -14,11 +14,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from solvers.models import MAXIMISE_MODELS, CountRule, ModelKind, definition
+
+if TYPE_CHECKING:  # the outreach data refer to the array types below: typed here, imported where used
+    from solvers.formulations.outreach_spec import OutreachSpec
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -65,7 +69,8 @@ class Problem:
     field (a NaN anywhere, a negative weight, a wrong shape) raises :class:`ProblemError` naming it,
     before any backend sees the problem.
         weighted_center: p-center minimises ``max_i w_i d_ij`` instead of ``max_i d_ij``.
-        extra: model-specific data (for OUTREACH, an :class:`~solvers.formulations.outreach.OutreachSpec`).
+        extra: the model's own data, checked by its definition's ``check_data``: for OUTREACH its
+            :class:`~solvers.formulations.outreach_spec.OutreachSpec` (no other model has data of its own).
     """
 
     kind: ModelKind
@@ -78,7 +83,7 @@ class Problem:
     groups: tuple[GroupLimit, ...] = ()
     capacity: FloatArray | None = None
     weighted_center: bool = False
-    extra: object | None = None
+    extra: OutreachSpec | None = None
     opening_cost: FloatArray | None = None
 
     def __post_init__(self) -> None:
@@ -225,7 +230,7 @@ def make_problem(
     groups: Iterable[GroupLimit] = (),
     capacity: Sequence[float] | NDArray[np.floating] | None = None,
     weighted_center: bool = False,
-    extra: object | None = None,
+    extra: OutreachSpec | None = None,
     opening_cost: Sequence[float] | NDArray[np.floating] | None = None,
 ) -> Problem:
     """Build a :class:`Problem` from array-likes (validated on construction)."""

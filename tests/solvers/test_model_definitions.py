@@ -19,7 +19,7 @@ ARITY = {"formulation": 1, "evaluator": 3, "objective_scale": 1, "heuristic": 2,
 
 def test_every_model_kind_has_one_definition() -> None:
     assert set(DEFINITIONS) == set(ModelKind)
-    assert MODEL_NAMES == tuple(k.value for k in DEFINITIONS)
+    assert tuple(k.value for k in DEFINITIONS) == MODEL_NAMES
     assert all(d.kind is k for k, d in DEFINITIONS.items())
 
 
@@ -53,8 +53,8 @@ def test_backends_and_builders_follow_the_definitions() -> None:
     from solvers.backends.heuristic import HEURISTIC_MODELS
     from solvers.formulations.registry import mip_models
 
-    assert CPSAT_MODELS == models_with("cpsat") and ModelKind.OUTREACH not in CPSAT_MODELS
-    assert HEURISTIC_MODELS == models_with("heuristic") and ModelKind.OUTREACH in HEURISTIC_MODELS
+    assert models_with("cpsat") == CPSAT_MODELS and ModelKind.OUTREACH not in CPSAT_MODELS
+    assert models_with("heuristic") == HEURISTIC_MODELS and ModelKind.OUTREACH in HEURISTIC_MODELS
     assert mip_models() == models_with("formulation") and ModelKind.OUTREACH in mip_models()
 
 
