@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.compare import bases_of
+from scenarios.dask_pool import WORKER_ENV
 from scenarios.output import jsonable
 from scenarios.scenario_inputs import Prepared, ensure_model_runners
 from scenarios.solve import run, write_outcome
@@ -45,8 +46,6 @@ NUMERIC_COLUMNS = frozenset({
     "mean_minutes", "frontline_share", "contact_hours", "n_bases_kept", "plan_bases", "plan_need_covered_share",
     "plan_frontline_share", "warm_start", "build_seconds", "solve_seconds", "wall_seconds", "job_seconds", "run",
 })
-#: Environment set on workers so that solvers and numeric libraries use one thread each.
-WORKER_ENV = {"SITING_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
