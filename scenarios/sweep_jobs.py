@@ -24,7 +24,7 @@ from typing import Any
 from scenarios.compare import bases_of
 from scenarios.dask_pool import WORKER_ENV
 from scenarios.output import jsonable
-from scenarios.scenario_inputs import Prepared, ensure_model_runners
+from scenarios.scenario_inputs import Prepared
 from scenarios.solve import run, write_outcome
 from scenarios.warm_start import fit_start
 from siting.errors import InputError
@@ -276,7 +276,6 @@ def execute_job(job: JobSpec, prep: Prepared, previous: Sequence[str] | None = N
     worker = f"{socket.gethostname()}:{os.getpid()}"
     spec = {"job_id": job.job_id, "case": job.unit, "model": job.model, "bases": job.bases, "minutes": job.minutes}
     try:
-        ensure_model_runners()
         request = dataclasses.replace(prep.request, model=job.model, bases=job.bases, minutes=job.minutes)
         start = _warm_start(prep, request, previous)
         threads = 1 if cap_threads else request.options.threads
