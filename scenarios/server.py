@@ -17,10 +17,11 @@ A bad request gets a 4xx status and ``{"error": "..."}`` naming the field; nothi
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -31,7 +32,7 @@ from starlette.routing import Route
 
 from scenarios.server_state import ServeState, run_sweep
 from siting.domain import Case, TravelMatrix
-from siting.problems import SiteRules, build_problem
+from siting.problems import SiteRules, allowed_sites, build_problem
 from solvers import solve
 
 MAX_BODY_BYTES = 256_000
@@ -62,19 +63,29 @@ class Optimised:
 
 @dataclass
 class Explorer:
-    """What the server serves: the case, its times, the page and the state folder."""
+    """What the server serves: the case, its times, the page, the state folder and the scenario's rules.
+
+    ``rules``: the rules of the scenario the source was solved under (rule set, must keep/close,
+    per-district limits); every re-optimisation obeys them, the user's locks come on top.
+    """
 
     case: Case
     matrix: TravelMatrix
     page: str
     state: ServeState
     cutoff_minutes: float
+    rules: SiteRules = field(default_factory=SiteRules)
+
+    def allowed(self) -> list[bool]:
+        """Sites that may be bases: able to be one and not ruled out by the scenario's rules."""
+        return [bool(x) for x in allowed_sites(self.case, self.rules)]
 
     def optimise(self, *, bases: int, minutes: float, keep: list[str], close: list[str]) -> Optimised:
-        """The exact MCLP with ``keep`` kept and ``close`` closed (validated by :func:`parse_optimise`)."""
+        """The exact MCLP under the scenario's rules, ``keep`` kept and ``close`` closed (:func:`parse_optimise`)."""
         t0 = time.perf_counter()
-        problem = build_problem(self.case, self.matrix, model="mclp", bases=bases, minutes=minutes,
-                                rules=SiteRules(must_keep=tuple(keep), must_close=tuple(close)))
+        rules = dataclasses.replace(self.rules, must_keep=tuple(dict.fromkeys((*self.rules.must_keep, *keep))),
+                                    must_close=tuple(dict.fromkeys((*self.rules.must_close, *close))))
+        problem = build_problem(self.case, self.matrix, model="mclp", bases=bases, minutes=minutes, rules=rules)
         solver = "highs" if self.matrix.minutes.size <= DIRECT_MIP_PAIRS else "auto"
         result = solve(problem, solver=solver)
         seconds = time.perf_counter() - t0
@@ -123,12 +134,14 @@ def _ids(ex: Explorer, data: dict[str, Any], key: str, *, buildable: bool) -> li
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise BadRequest(f"field {key!r}: expected a list of site ids", status=422)
     known = {sid: j for j, sid in enumerate(ex.case.sites.ids)}
-    can = ex.case.sites.can_be_base
+    can = ex.allowed()
     for sid in value:
         if sid not in known:
             raise BadRequest(f"field {key!r}: unknown site id {sid!r}", status=422)
         if buildable and not can[known[sid]]:
-            raise BadRequest(f"field {key!r}: site {sid!r} cannot be a base (outreach venue)", status=422)
+            venue = not ex.case.sites.can_be_base[known[sid]]
+            why = "an outreach venue" if venue else "ruled out by the scenario's rules"
+            raise BadRequest(f"field {key!r}: site {sid!r} cannot be a base ({why})", status=422)
     if len(set(value)) != len(value):
         raise BadRequest(f"field {key!r}: a site is listed twice", status=422)
     return list(value)
@@ -136,7 +149,8 @@ def _ids(ex: Explorer, data: dict[str, Any], key: str, *, buildable: bool) -> li
 
 def parse_optimise(ex: Explorer, data: dict[str, Any]) -> tuple[int, float, list[str], list[str]]:
     """Validate a re-optimisation request: ``bases`` (count), ``minutes``, ``keep`` and ``close`` (site ids)."""
-    buildable = int(ex.case.sites.can_be_base.sum())
+    allowed = ex.allowed()
+    buildable = sum(allowed)
     bases = _count(data, "bases", low=1, high=buildable)
     minutes = _number(data, "minutes", low=0.5, high=ex.cutoff_minutes)
     keep = _ids(ex, data, "keep", buildable=True)
@@ -146,8 +160,7 @@ def parse_optimise(ex: Explorer, data: dict[str, Any]) -> tuple[int, float, list
         raise BadRequest(f"site {both[0]!r} is both kept and closed", status=422)
     if len(keep) > bases:
         raise BadRequest(f"{len(keep)} sites locked open but only {bases} bases asked for", status=422)
-    open_left = buildable - len({*close} & {s for s, c in zip(ex.case.sites.ids, ex.case.sites.can_be_base,
-                                                                     strict=True) if c})
+    open_left = buildable - len({*close} & {s for s, c in zip(ex.case.sites.ids, allowed, strict=True) if c})
     if open_left < bases:
         raise BadRequest(f"{bases} bases asked for but only {open_left} buildable sites are not locked closed",
                          status=422)
@@ -192,7 +205,7 @@ def create_app(ex: Explorer) -> Starlette:
     async def start_sweep(request: Request) -> Response:
         try:
             data = await _json_body(request)
-            buildable = int(ex.case.sites.can_be_base.sum())
+            buildable = sum(ex.allowed())
             minutes = _number(data, "minutes", low=0.5, high=ex.cutoff_minutes)
             lo = _count(data, "from", low=1, high=buildable)
             hi = _count(data, "to", low=lo, high=buildable)

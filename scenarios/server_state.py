@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maps.explorer_data import count_key, minutes_key
 from siting.errors import InputError
 
 
@@ -90,7 +91,8 @@ class ServeState:
         """Record a proven optimum (site positions) for ``len(bases)`` bases at ``minutes``."""
         with self.lock:
             data = saved_optima(self.folder)
-            data.setdefault(f"{minutes:g}", {})[str(len(bases))] = {"bases": sorted(bases), "covered": covered}
+            data.setdefault(minutes_key(minutes), {})[count_key(len(bases))] = {"bases": sorted(bases),
+                                                                                "covered": covered}
             write_json_atomic(self.folder / "optima.json", data)
 
     def sweep(self, sweep_id: str) -> dict[str, Any] | None:

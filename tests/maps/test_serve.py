@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -37,12 +38,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, source: str = "norfolk") -> None:
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "scenarios", "serve", "norfolk", "--folder", str(folder),
+        self.proc = subprocess.Popen([sys.executable, "-m", "scenarios", "serve", source, "--folder", str(folder),
                                       "--port", str(self.port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 240
@@ -270,5 +271,54 @@ def test_page_reoptimises_with_locks(browser: Any, serve_folder: Path, norfolk_c
         _, state = s.call("GET", "/api/state")
         assert set(state["plan"]["bases"]) == ids and state["plan"]["keep"] == [kept_lock]
         assert errors == []
+    finally:
+        s.stop()
+
+
+def test_serve_a_scenario_file_obeys_its_rules_and_the_locks(tmp_path: Path) -> None:
+    """``siting serve scenarios/norfolk.yaml``: the council's rules hold for every re-optimisation, locks on top."""
+    import dataclasses
+
+    from scenarios.scenario_file import load_scenario
+    from scenarios.scenario_inputs import prepare
+    from siting.problems import allowed_sites, district_limit
+
+    prep = prepare(load_scenario(ROOT / "scenarios" / "norfolk.yaml"))
+    case, matrix, rules = prep.case, prep.matrix, prep.request.rules
+    assert rules.name == "council"
+    allowed = {s for s, ok in zip(case.sites.ids, allowed_sites(case, rules), strict=True) if ok}
+    ruled_out = sorted(set(rules.excluded) & set(case.sites.ids))[0]
+    s = Server(tmp_path / "state", source=str(ROOT / "scenarios" / "norfolk.yaml"))
+    try:
+        with urllib.request.urlopen(s.url + "/", timeout=30) as r:
+            page = r.read().decode()
+        rules_note = re.search(r'<p class="note" id="ex-rules">(.*?)</p>', page, re.S)
+        assert rules_note is not None and "re-optimisation obey" in rules_note.group(1)
+        assert "suitable" in rules_note.group(1)  # the council's rule set in its own words
+        status, free = s.call("POST", "/api/optimise", {"bases": 15, "minutes": 20})
+        assert status == 200 and free["status"] == "optimal" and set(free["bases"]) <= allowed
+        # the scenario's own solve under the same rules: the same optimum value
+        want = solve(build_problem(case, matrix, model="mclp", bases=15, minutes=20.0, rules=rules))
+        assert free["need_covered"] == pytest.approx(evaluate(case, matrix, [case.sites.ids[j] for j in want.selected],
+                                                              minutes=20.0).need_covered, rel=1e-9)
+        keep = sorted(allowed - set(free["bases"]))[:1]
+        district = dict(zip(case.sites.ids, case.sites.frame["district"], strict=True))
+        spare = {d: sum(1 for x in allowed if district[x] == d) - district_limit(rules.min_per_district, d, 0)
+                 for d in set(district.values())}
+        close = [b for b in free["bases"] if spare[district[b]] > 0][:1]  # closing it leaves the rules feasible
+        assert close
+        status, locked = s.call("POST", "/api/optimise", {"bases": 16, "minutes": 20, "keep": keep, "close": close})
+        assert status == 200 and locked["status"] == "optimal", locked
+        assert set(keep) <= set(locked["bases"]) <= allowed and not set(close) & set(locked["bases"])
+        both = dataclasses.replace(rules, must_keep=(*rules.must_keep, *keep), must_close=(*rules.must_close, *close))
+        r = solve(build_problem(case, matrix, model="mclp", bases=16, minutes=20.0, rules=both))
+        assert r.status.value == "optimal"
+        assert locked["need_covered"] == pytest.approx(evaluate(case, matrix, [case.sites.ids[j] for j in r.selected],
+                                                                minutes=20.0).need_covered, rel=1e-9)
+        # a site the rules rule out cannot be locked open; fewer bases than the rules' minimums is infeasible
+        status, out = s.call("POST", "/api/optimise", {"bases": 15, "minutes": 20, "keep": [ruled_out]})
+        assert status == 422 and "ruled out by the scenario's rules" in out["error"], out
+        status, out = s.call("POST", "/api/optimise", {"bases": 5, "minutes": 20})
+        assert status == 422 and out["error"].startswith("infeasible"), out
     finally:
         s.stop()
