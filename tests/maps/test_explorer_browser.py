@@ -23,6 +23,7 @@ from maps.explorer_data import (
     Optimum,
     budget_split,
     compute_optima,
+    cut_matrix,
     explorer_data,
     minutes_key,
     reference_figures,
@@ -226,6 +227,39 @@ def test_best_swap_matches_brute_force(open_explorer: Callable[..., Offline], ex
     w.assert_clean()
 
 
+def test_best_swap_is_one_step_of_the_python_interchange(open_explorer: Callable[..., Offline], explorer_file: Path,
+                                                         hostile: tuple[Case, TravelMatrix]) -> None:
+    """On random plans and limits, the page's best swap gains what one steepest step of ``CoverSearch`` gains."""
+    from solvers.pmedian.cover_search import CoverSearch
+    from solvers.pmedian.data import SiteRules as SearchRules
+
+    case, matrix = hostile
+    w = open_explorer(explorer_file)
+    cut = cut_matrix(matrix, 120.0).minutes
+    weights = case.demand.frame["weight"].to_numpy(dtype=np.float64)
+    able = np.asarray(case.sites.can_be_base, dtype=bool)
+    buildable = np.flatnonzero(able)
+    rng = np.random.default_rng(18)
+    for trial in range(6):
+        kept = np.zeros(len(case.sites), dtype=bool)
+        kept[rng.choice(buildable, size=int(rng.integers(3, 25)), replace=False)] = True
+        limit = float(rng.choice(LIMITS))
+        rules = SearchRules(p=int(kept.sum()), allowed=able, must_open=np.zeros(len(able), dtype=bool),
+                            member=np.zeros((0, len(able)), dtype=bool), gmin=np.zeros(0, dtype=np.int64),
+                            gmax=np.zeros(0, dtype=np.int64))
+        _, _, gain = CoverSearch(cut <= limit, weights, rules).best_swap(kept)
+        got = w.page.evaluate("([kept, limit]) => window.explorer.model.bestSwap(Uint8Array.from(kept), limit)",
+                              [kept.astype(int).tolist(), limit])
+        if gain <= 1e-9 * weights.sum():
+            assert got is None, (trial, got)
+            continue
+        assert got is not None and math.isclose(got["gain"], gain, rel_tol=1e-12), (trial, got, gain)
+        swapped = [case.sites.ids[j] for j in np.flatnonzero(kept) if j != got["out"]] + [case.sites.ids[got["into"]]]
+        before = evaluate(case, matrix, [case.sites.ids[j] for j in np.flatnonzero(kept)], minutes=limit).need_covered
+        assert math.isclose(evaluate(case, matrix, swapped, minutes=limit).need_covered - before, gain, rel_tol=1e-9)
+    w.assert_clean()
+
+
 def test_resets_address_and_export(open_explorer: Callable[..., Offline], explorer_file: Path,
                                    hostile: tuple[Case, TravelMatrix], optima: list[Optimum],
                                    artifacts: Path) -> None:
@@ -265,7 +299,7 @@ def test_page_model_alone_on_random_matrices(open_explorer: Callable[..., Offlin
     """The page's model on hand-made data with a cut-off that drops pairs, against the Python evaluator."""
     rng = np.random.default_rng(7)
     w = open_explorer(explorer_file)
-    from maps.explorer_data import b64, cut_matrix, sparse_pairs
+    from maps.explorer_data import b64, sparse_pairs
 
     for trial in range(5):
         n, m = 40, 9

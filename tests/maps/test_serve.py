@@ -239,7 +239,10 @@ def test_page_reoptimises_with_locks(browser: Any, serve_folder: Path, norfolk_c
         assert s.call("PUT", "/api/state", saved)[0] == 200
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         errors: list[str] = []
+        elsewhere: list[str] = []  # requests to anywhere but this server
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: None if r.url.startswith((s.url + "/", "data:", "blob:", "about:"))
+                else elsewhere.append(r.url))
         page.goto(s.url + "/")
         page.wait_for_function("window.explorer && window.explorer.serverReady")
         page.evaluate("window.explorer.serverReady")
@@ -270,7 +273,18 @@ def test_page_reoptimises_with_locks(browser: Any, serve_folder: Path, norfolk_c
         time.sleep(0.5)  # the page saves its plan (debounced)
         _, state = s.call("GET", "/api/state")
         assert set(state["plan"]["bases"]) == ids and state["plan"]["keep"] == [kept_lock]
-        assert errors == []
+        assert errors == [] and elsewhere == []
+        # a change made just before the browser closes is saved too (no state lost)
+        closed_now = next(j for j in got["bases"] if case.sites.ids[j] not in (kept_lock,))
+        page.locator(f'#ex-sites input[data-site="{closed_now}"]').click()
+        page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            _, state = s.call("GET", "/api/state")
+            if len(state["plan"]["bases"]) == p - 1:
+                break
+            time.sleep(0.2)
+        assert set(state["plan"]["bases"]) == ids - {case.sites.ids[closed_now]}
     finally:
         s.stop()
 
