@@ -12,7 +12,13 @@ A Starlette application (run by uvicorn) over one case:
   progress and results; ``GET /api/optima`` every optimum found so far (the page's distance to
   the optimum).
 
-A bad request gets a 4xx status and ``{"error": "..."}`` naming the field; nothing is changed.
+A bad request gets a 4xx status and ``{"error": "..."}`` naming the field; nothing is changed. An
+unknown address or method gets the same JSON (404, 405). Served on this computer only (the default),
+the server answers only requests addressed to it by a local name (``Host``: ``127.0.0.1``,
+``localhost``, ``[::1]``; else 421), so a web page elsewhere cannot reach it through a DNS name
+that points at this computer (DNS rebinding); the API takes only ``application/json`` bodies, which
+a page of another origin cannot send without the browser asking first (and this server grants no
+cross-origin access).
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarios.server_state import ServeState, run_sweep
 from siting.domain import Case, TravelMatrix
@@ -36,6 +44,8 @@ from siting.problems import SiteRules, allowed_sites, build_problem
 from solvers import solve
 
 MAX_BODY_BYTES = 256_000
+#: Host names a server bound to this computer answers to (the ``Host`` header, without the port).
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 #: Up to this many area-site pairs, re-optimisation goes straight to the HiGHS MIP: on Norfolk (538 x 53) it
 #: proves the locked MCLP in 35-90 ms against 140-270 ms for ``auto`` (mclp-exact), measured under load;
 #: both are exact and verified. Larger cases use ``auto``.
@@ -96,6 +106,36 @@ class Explorer:
         if status == "optimal" and not keep and not close:
             self.state.add_optimum(minutes, chosen, covered)
         return Optimised(chosen, covered, status, seconds, result.message)
+
+
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header without the port.
+
+    >>> host_name("[::1]:8765"), host_name("localhost:80"), host_name("127.0.0.1")
+    ('::1', 'localhost', '127.0.0.1')
+    """
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class LocalHostOnly:
+    """ASGI middleware: refuse (421) an HTTP request whose ``Host`` is not one of ``names``."""
+
+    def __init__(self, app: ASGIApp, names: tuple[str, ...]) -> None:
+        self.app = app
+        self.names = names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+            if host_name(host) not in self.names:
+                response = JSONResponse({"error": f"host {host!r} refused: this server answers only to "
+                                                  f"{', '.join(self.names)}"}, status_code=421)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -167,8 +207,12 @@ def parse_optimise(ex: Explorer, data: dict[str, Any]) -> tuple[int, float, list
     return bases, minutes, keep, close
 
 
-def create_app(ex: Explorer) -> Starlette:
-    """The Starlette application serving ``ex``."""
+def create_app(ex: Explorer, *, local_only: bool = True) -> ASGIApp:
+    """The Starlette application serving ``ex``.
+
+    ``local_only``: answer only requests addressed to a local name (:data:`LOCAL_NAMES`); for a
+    server bound to this computer. A server bound to the network (``--host``) answers every name.
+    """
 
     def error(exc: BadRequest) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=exc.status)
@@ -248,4 +292,12 @@ def create_app(ex: Explorer) -> Starlette:
         Route("/api/sweep/{sweep_id}", get_sweep, methods=["GET"]),
         Route("/api/optima", optima, methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        what = {404: f"no such address: {request.url.path}",
+                405: f"method {request.method} not allowed on {request.url.path}"}.get(status, str(exc))
+        return JSONResponse({"error": what}, status_code=status)
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    return LocalHostOnly(app, LOCAL_NAMES) if local_only else app

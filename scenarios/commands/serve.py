@@ -10,12 +10,12 @@ from maps.explorer import explorer_html
 from maps.explorer_data import DEFAULT_CUTOFF_MINUTES
 from scenarios.cli import user_errors
 from scenarios.explore_source import boundaries_of, load_source, page_data
-from scenarios.server import Explorer, create_app
+from scenarios.server import LOCAL_NAMES, Explorer, create_app
 from scenarios.server_state import ServeState, saved_optima
 from siting.errors import InputError
 from siting.problems import count_range
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+LOCAL_HOSTS = LOCAL_NAMES
 
 
 def build_explorer(source: str, *, folder: Path, minutes: float | None = None,
@@ -81,4 +81,4 @@ def command(source: str, folder: Path, host: str, port: int, minutes: float | No
         click.echo(f"siting: warning: serving on {host}: other computers on the network can reach the server",
                    err=True)
     click.echo(f"serving {source} on http://{host}:{port}/ (state in {folder}); Ctrl+C stops", err=True)
-    uvicorn.run(create_app(ex), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(ex, local_only=host in LOCAL_HOSTS), host=host, port=port, log_level="warning")

@@ -125,6 +125,21 @@ def test_bad_requests_are_refused_with_the_field(server: Server, body: dict[str,
     assert status == 422 and field in out["error"], out
 
 
+def test_unknown_addresses_methods_and_foreign_hosts_get_a_clear_json_error(server: Server) -> None:
+    status, out = server.call("GET", "/api/nothing")
+    assert status == 404 and out["error"] == "no such address: /api/nothing"
+    status, out = server.call("DELETE", "/api/state")
+    assert status == 405 and out["error"] == "method DELETE not allowed on /api/state"
+    # a page of another site reaching this computer through its own DNS name (DNS rebinding) is refused
+    req = urllib.request.Request(server.url + "/api/state", headers={"Host": f"attacker.example:{server.port}"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req, timeout=30)
+    assert info.value.code == 421 and "refused" in json.loads(info.value.read())["error"]
+    req = urllib.request.Request(server.url + "/api/state", headers={"Host": f"localhost:{server.port}"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
+
+
 def test_malformed_requests(server: Server) -> None:
     assert server.call("POST", "/api/optimise", raw=b"{not json")[0] == 400
     assert server.call("POST", "/api/optimise", raw=b"[1, 2]")[0] == 400
