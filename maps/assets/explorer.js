@@ -534,13 +534,15 @@
     row(["summary", "need_covered_share", "", f.need_covered_share]);
     row(["summary", "mean_minutes", "", f.mean_minutes]);
     row(["summary", "worst_minutes", "", f.worst_minutes]);
+    row(["summary", "worst_rural_minutes", "", f.worst_rural_minutes]);
     row(["district", "district (bases, need, covered, share)", "", "bases", "need", "covered", "share"]);
     f.by_district.forEach(function (r) { row(["district", r.district, "", r.bases, r.weight, r.covered_weight, r.share]); });
     [["idaci_quintile", f.quintiles], ["rural_urban_class", f.ruc], ["area_class", f.by_class]].forEach(function (t) {
       t[1].forEach(function (r) { row([t[0], r.group, "", r.weight, r.covered_weight, r.share, r.mean_minutes]); });
     });
     if (f.budget) {
-      Object.keys(f.budget).forEach(function (k) { row(["budget_gbp", k, "", f.budget[k]]); });
+      Object.keys(f.budget).forEach(function (k) { if (k !== "over_budget") { row(["budget_gbp", k, "", f.budget[k]]); } });
+      row(["budget", "over_budget", "", f.budget.over_budget ? "yes" : "no"]);
     }
     return lines.join("\r\n") + "\r\n";
   };

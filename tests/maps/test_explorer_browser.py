@@ -419,6 +419,8 @@ def test_over_budget_is_said_not_shown_as_a_negative_share(open_explorer: Callab
     assert f"over budget by {over}" in budget_text
     assert "-" not in page.inner_text('[data-fig="frontline"]') and "NaN" not in budget_text
     assert budget_text.count("%") == 5  # the four other categories and the total keep their shares
+    csv = page.evaluate("window.explorer.csv()")
+    assert "budget,over_budget,,yes" in csv
     # back under budget: the share again, and the note gone
     page.click("#ex-reset-plan")
     f = figures(page)
