@@ -356,12 +356,16 @@
     this.update();
   };
 
+  /* Keep ``bases`` (site positions) and nothing else; returns the names of those that cannot be bases (left out). */
   Explorer.prototype.setPlan = function (bases, limit) {
     this.kept.fill(0);
-    var self = this;
-    bases.forEach(function (j) { if (self.d.sites.canBase[j]) { self.kept[j] = 1; } });
+    var self = this, left = [];
+    bases.forEach(function (j) {
+      if (self.d.sites.canBase[j]) { self.kept[j] = 1; } else { left.push(self.d.sites.names[j] + " (" + self.d.sites.ids[j] + ")"); }
+    });
     if (limit !== undefined && limit !== null && isFinite(limit) && limit > 0) { this.limit = Math.min(limit, this.d.cutoff); }
     this.update();
+    return left;
   };
 
   Explorer.prototype.setLimit = function (limit) {
@@ -396,7 +400,7 @@
   Explorer.prototype.hash = function () {
     var d = this.d, ids = [];
     for (var j = 0; j < this.kept.length; j++) { if (this.kept[j]) { ids.push(encodeURIComponent(d.sites.ids[j])); } }
-    return "#bases=" + ids.join(",") + "&minutes=" + this.limit;
+    return "#bases=" + ids.join(",") + "&minutes=" + minutesKey(this.limit);
   };
 
   Explorer.prototype.fromHash = function () {
@@ -412,8 +416,11 @@
       if (!(id in pos)) { unknown.push(id); }
       return pos[id];
     }).filter(function (j) { return j !== undefined; });
-    this.setPlan(bases, parts.minutes === undefined ? this.limit : Number(parts.minutes));
-    if (unknown.length) { this.say("Unknown site ids in the address left out: " + unknown.join(", ")); }
+    var left = this.setPlan(bases, parts.minutes === undefined ? this.limit : Number(parts.minutes));
+    var notes = [];
+    if (unknown.length) { notes.push("Unknown site ids in the address left out: " + unknown.join(", ") + "."); }
+    if (left.length) { notes.push("Sites that cannot be bases left out: " + left.join(", ") + "."); }
+    if (notes.length) { this.say(notes.join(" ")); }
     return true;
   };
 

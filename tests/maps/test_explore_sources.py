@@ -163,3 +163,39 @@ def test_page_of_a_scenario_shows_the_distance_at_10_5_minutes(norwich: Path, tm
     assert "no optimum" not in page.inner_text('[data-fig="gap-need"]')
     assert outside == []
     page.close()
+
+
+@pytest.mark.browser
+def test_page_of_a_scenario_with_rules(tmp_path: Path, browser: Any) -> None:
+    """``siting explore scenarios/norfolk.yaml``: the council's rules rule sites out of the page and bind the optima."""
+    from siting.problems import allowed_sites, build_problem
+    from solvers import solve
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "norfolk.yaml"
+    code, out = invoke("explore", str(scenario), "-o", str(tmp_path / "page.html"))
+    assert code == 0, out
+    data = page_data(tmp_path / "page.html")
+    prep = prepare(load_scenario(scenario))
+    case, matrix, rules = prep.case, prep.matrix, prep.request.rules
+    allowed = allowed_sites(case, rules)
+    assert data["sites"]["canBase"] == [int(x) for x in allowed] and sum(allowed) < sum(case.sites.can_be_base)
+    ruled = next(j for j, sid in enumerate(case.sites.ids) if sid in rules.excluded)
+    assert data["sites"]["why"][ruled].startswith("ruled out: ")
+    assert "suitable" in data["rules"]
+    optima = data["optima"]["20"]
+    low, high = min(map(int, optima)), max(map(int, optima))
+    assert (low, high) == (15, int(sum(allowed)))  # fewer than 15 bases break the per-district minimums
+    r = solve(build_problem(case, matrix, model="mclp", bases=16, minutes=20.0, rules=rules))
+    assert optima["16"]["covered"] == pytest.approx(evaluate(case, matrix, [case.sites.ids[j] for j in r.selected],
+                                                             minutes=20.0).need_covered, rel=1e-12)
+    # a shared address naming a ruled-out site: left out, and said so
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    sid = case.sites.ids[ruled]
+    page.goto((tmp_path / "page.html").as_uri() + f"#bases=NW01,{sid}&minutes=20")
+    page.wait_for_function("window.explorer !== undefined && window.explorer.figures !== null")
+    assert page.evaluate("window.explorer.figures.bases.map(j => window.explorer.d.sites.ids[j])") == ["NW01"]
+    assert f"cannot be bases left out: {case.sites.frame['name'].iloc[ruled]} ({sid})" in page.inner_text("#ex-message")
+    page.locator(f'.leaflet-marker-icon[data-site="{ruled}"]').dispatch_event("click")  # a click does not keep it
+    assert "cannot be a base (ruled out: " in page.inner_text("#ex-message")
+    assert page.evaluate("window.explorer.figures.bases.length") == 1
+    page.close()
