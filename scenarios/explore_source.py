@@ -202,6 +202,23 @@ def _from_scenario(path: Path, *, minutes: float | None, allow_changed_data: boo
                           plan=_plan(prep.case, prep.request.plan))
 
 
+def fingerprint(src: ExplorerSource) -> str:
+    """A digest of what the optima of ``src`` depend on: areas and need, sites, travel times and rules.
+
+    ``siting serve`` keeps optima in its folder; a folder is used again only for the same fingerprint.
+    """
+    import hashlib
+
+    d = src.case.demand.frame
+    h = hashlib.sha256()
+    h.update("\x1f".join(d["id"].astype(str)).encode())
+    h.update(d["weight"].to_numpy(dtype=np.float64).tobytes())
+    h.update("\x1f".join(src.case.sites.ids).encode())
+    h.update(np.asarray(src.matrix.minutes, dtype=np.float32).tobytes())
+    h.update(repr(src.rules).encode())
+    return h.hexdigest()
+
+
 def _title(case: Case, model: str) -> str:
     return f"{case.name.capitalize()}: plan explorer" + (f" ({model})" if model else "")
 

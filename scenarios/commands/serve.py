@@ -9,9 +9,9 @@ import click
 from maps.explorer import explorer_html
 from maps.explorer_data import DEFAULT_CUTOFF_MINUTES
 from scenarios.cli import user_errors
-from scenarios.explore_source import boundaries_of, load_source, page_data
+from scenarios.explore_source import boundaries_of, fingerprint, load_source, page_data
 from scenarios.server import LOCAL_NAMES, Explorer, create_app
-from scenarios.server_state import ServeState, saved_optima
+from scenarios.server_state import ServeState, check_source, saved_optima
 from siting.errors import InputError
 from siting.problems import count_range
 
@@ -26,12 +26,15 @@ def build_explorer(source: str, *, folder: Path, minutes: float | None = None,
     src = load_source(source, minutes=minutes, case_filter=case_filter, allow_changed_data=allow_changed_data)
     if src.minutes > cutoff_minutes:
         raise InputError(f"limit {src.minutes:g} is above the cut-off {cutoff_minutes:g}", source="--cutoff-minutes")
+    digest = fingerprint(src)
+    check_source(folder, digest=digest, label=source)  # optima of another case or rules would mislead
     data = page_data(src, optima=[], limits=src.limits, cutoff_minutes=cutoff_minutes)
     data["optima"] = saved_optima(folder)
     page = explorer_html(data, boundaries_of(src, boundaries_path, boundary_id), src.case.demand.frame, server=True)
     # the folder is created only once the page is built: bad input leaves nothing behind
     try:
         state = ServeState(folder)
+        state.record_source(digest=digest, label=source)
     except OSError as exc:
         raise InputError(f"cannot keep the explorer's state here: {exc.strerror or exc}", source=str(folder)) from None
     return Explorer(src.case, src.matrix, page, state, cutoff_minutes, src.rules)

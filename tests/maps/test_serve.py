@@ -351,3 +351,21 @@ def test_serve_a_scenario_file_obeys_its_rules_and_the_locks(tmp_path: Path) -> 
         assert status == 422 and out["error"].startswith("infeasible"), out
     finally:
         s.stop()
+
+
+def test_a_folder_of_another_source_is_refused(tmp_path: Path) -> None:
+    """Optima kept for the embedded case without rules must not show as the optima under the council's rules."""
+    from click.testing import CliRunner
+
+    from scenarios.cli import cli
+    from scenarios.commands.serve import build_explorer
+
+    folder = tmp_path / "state"
+    build_explorer("norfolk", folder=folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    res = CliRunner().invoke(cli, ["serve", str(ROOT / "scenarios" / "norfolk.yaml"), "--folder", str(folder)])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"siting: error: {folder}: this folder holds the plan and optima of another source "
+                                 "(norfolk:") and len(res.output.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    build_explorer("norfolk", folder=folder)  # the same source again: accepted
