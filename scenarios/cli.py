@@ -97,12 +97,13 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "compare": "Compare plans A and B: the sites each keeps and closes, and the measures side by side.",
     "example": "Copy the example data NAME (demand areas, candidate sites, provenance) to --out, for the commands "
                "in the README and docs/python.md.",
-    "explore": "Write the plan explorer of SOURCE (a result folder, a sweep folder or an embedded case) as one HTML "
-               "file.",
+    "explore": "Write the plan explorer of SOURCE (a scenario file, a result or sweep folder, an embedded case) as one "
+               "HTML file.",
     "map": "Write a self-contained coverage map (one HTML file, no CDN) of SOURCE.",
     "report": "Write the report of the sweep folder SWEEP_DIR (results.csv and jobs/) as one HTML file.",
     "run": "Solve the SCENARIO file (YAML or TOML) and write its results.",
-    "serve": "Serve the plan explorer of SOURCE (result folder, sweep folder or embedded case) on this computer.",
+    "serve": "Serve the plan explorer of SOURCE (scenario file, result or sweep folder, embedded case) on this "
+             "computer.",
     "solve": "Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand; or on your own files "
              "(--demand FILE --sites FILE, no CASE; --plan then takes site ids separated by commas).",
     "sweep": "Solve SCENARIO for every combination of --bases, --minutes and --model, resumably.",
