@@ -43,4 +43,5 @@ def register_all() -> None:
     register("pmedian-exact", lazy("pmedian_exact", "PMedianExactBackend"))
     register("mclp-exact", lazy("pmedian_exact", "MclpExactBackend"))
     register("pcenter-exact", lazy("pcenter_exact", "PCenterExactBackend"))
+    register("mclp-merged", lazy("mclp_merged", "MclpMergedBackend"))
     # ---- end of slot ---------------------------------------------------------------------------
