@@ -93,37 +93,43 @@ def solve_mclp_merged(problem: Problem, options: SolveOptions, name: str = "mclp
     g = search.greedy()
     if g is not None:
         starts.append(g)
-    if not starts:
-        return _finish(problem, base, None, -math.inf, options, t0, build_s, details, timed_out=False)
-    polished = [search.local(s0, deadline=deadline) for s0 in starts]
-    inc = max(polished, key=lambda mv: mv[1])[0]
-    inc_v = cov.value(inc)
-    details["greedy_swap_value"] = inc_v
-
     allowed, must = rules.allowed, rules.must_open
-    lp_limit = settings.lp_share * limit if math.isfinite(limit) else 1e9
-    lp = lp_multipliers(cov, p=rules.p, must_open=must, allowed=allowed, time_limit_s=lp_limit,
-                        threads=options.threads or 1)
-    root = lagrangian_bound(cov, lp.lam, p=rules.p, must_open=must, allowed=allowed, incumbent=inc_v)
-    details.update(lp_s=lp.seconds, lp_status=lp.status, lp_value=lp.lp_value, root_bound=root.value)
-    if not _proven(inc_v, max(inc_v, root.value), options.gap_rel):
-        t_s = time.perf_counter()
-        budget = min(deadline, t_s + settings.search_share * limit) if math.isfinite(limit) else math.inf
-        stall = min(settings.search_stall, 10 * rules.p)
-        better, _, rounds = search.iterate(inc, deadline=budget, stall=stall, seed=options.seed)
-        if cov.value(better) > inc_v:
-            inc, inc_v = better, cov.value(better)
-            # the fixing depends on the incumbent: recompute it (the multipliers stay)
-            root = lagrangian_bound(cov, lp.lam, p=rules.p, must_open=must, allowed=allowed, incumbent=inc_v)
-        details.update(search_s=time.perf_counter() - t_s, search_rounds=rounds, search_value=inc_v)
-    bound = max(inc_v, root.value)
-    details.update(fixed_open=int(root.fixed_open.sum()), fixed_closed=int(root.fixed_closed.sum()))
-    if _proven(inc_v, bound, options.gap_rel) or not settings.master or time.perf_counter() >= deadline:
+    inc: BoolArray | None = None
+    inc_v = -math.inf
+    fix_open, fix_closed = must.copy(), ~allowed
+    root_value = cov.coverable  # no plan covers more
+    if starts:
+        polished = [search.local(s0, deadline=deadline) for s0 in starts]
+        inc = max(polished, key=lambda mv: mv[1])[0]
+        inc_v = cov.value(inc)
+        details["greedy_swap_value"] = inc_v
+    if inc is not None and cov.rows and not _proven(inc_v, root_value, options.gap_rel):
+        lp_limit = settings.lp_share * limit if math.isfinite(limit) else 1e9
+        lp = lp_multipliers(cov, p=rules.p, must_open=must, allowed=allowed, time_limit_s=lp_limit,
+                            threads=options.threads or 1)
+        root = lagrangian_bound(cov, lp.lam, p=rules.p, must_open=must, allowed=allowed, incumbent=inc_v)
+        details.update(lp_s=lp.seconds, lp_status=lp.status, lp_value=lp.lp_value, root_bound=root.value)
+        if not _proven(inc_v, max(inc_v, root.value), options.gap_rel):
+            t_s = time.perf_counter()
+            budget = min(deadline, t_s + settings.search_share * limit) if math.isfinite(limit) else math.inf
+            stall = min(settings.search_stall, 10 * rules.p)
+            better, _, rounds = search.iterate(inc, deadline=budget, stall=stall, seed=options.seed)
+            if cov.value(better) > inc_v:
+                inc, inc_v = better, cov.value(better)
+                # the fixing depends on the incumbent: recompute it (the multipliers stay)
+                root = lagrangian_bound(cov, lp.lam, p=rules.p, must_open=must, allowed=allowed, incumbent=inc_v)
+            details.update(search_s=time.perf_counter() - t_s, search_rounds=rounds, search_value=inc_v)
+        root_value = min(root_value, root.value)
+        fix_open |= root.fixed_open
+        fix_closed |= root.fixed_closed
+        details.update(fixed_open=int(root.fixed_open.sum()), fixed_closed=int(root.fixed_closed.sum()))
+    bound = max(inc_v, root_value)
+    if inc is not None and (_proven(inc_v, bound, options.gap_rel) or not settings.master
+                            or time.perf_counter() >= deadline):
         return _finish(problem, base, inc, bound, options, t0, build_s, details,
                        timed_out=not _proven(inc_v, bound, options.gap_rel))
 
-    fo = root.fixed_open | must
-    fc = root.fixed_closed | ~allowed
+    fo, fc = fix_open, fix_closed
     sub = restrict(cov, fo, fc)
     free = ~fo & ~fc
     pairs = dominance_pairs(sub, free, rules.member) if settings.dominance else []
@@ -135,11 +141,11 @@ def solve_mclp_merged(problem: Problem, options: SolveOptions, name: str = "mclp
     details.update(master_status=out.status, master_s=out.seconds, master_nodes=out.nodes, master_bound=out.bound)
     if out.open_mask is not None and rules.feasible(out.open_mask):
         v = cov.value(out.open_mask)
-        if v > inc_v:
+        if inc is None or v > inc_v:
             inc, inc_v = out.open_mask, v
             details["found_by"] = "master"
     # plans removed by fixing are no better than the incumbent; the rest are bounded by the master
-    bound = max(inc_v, min(root.value, out.bound))
+    bound = max(inc_v, min(root_value, out.bound))
     timed_out = time.perf_counter() >= deadline - 1e-3 or "limit" in out.status.lower()
     return _finish(problem, base, inc, bound, options, t0, build_s, details, timed_out=timed_out)
 
