@@ -8,7 +8,8 @@ Suites:
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
   p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 50, 100, 300, 600,
   and MCLP with p = 153 at 15, 25 and 40 minutes.
-* ``scaling``: random sub-instances of the national one of growing size (p-median, p = m / 20).
+* ``scaling``: random sub-instances of the national one of growing size (p-median and MCLP at 20 minutes,
+  p = m / 20).
 * ``norfolk``: the Norfolk case (538 LSOAs x 53 centres) from the domain layer, p = 1..53 for
   MCLP, p-median and the outreach model; built lazily, skipped if the domain layer is missing.
   Run it with ``--in-process`` (one interpreter start per job would dwarf the solves).
@@ -124,7 +125,17 @@ def _scaling_cases() -> list[Case]:
 
         return build
 
-    return [Case(f"scale-n{n}-m{m}", "scaling", builder(n, m), None, {"model": "pmedian"}) for n, m in SCALING_SIZES]
+    def mclp_builder(n: int, m: int) -> Callable[[], Problem]:
+        def build() -> Problem:
+            w, cost = subsample(load_national(), n, m, seed=n)
+            return make_problem(ModelKind.MCLP, w, cost, p=max(2, m // 20), radius=NATIONAL_MINUTES)
+
+        return build
+
+    cases = [Case(f"scale-n{n}-m{m}", "scaling", builder(n, m), None, {"model": "pmedian"}) for n, m in SCALING_SIZES]
+    cases += [Case(f"scale-mclp-n{n}-m{m}", "scaling", mclp_builder(n, m), None, {"model": "mclp"})
+              for n, m in SCALING_SIZES]
+    return cases
 
 
 NORFOLK_MINUTES = 20.0

@@ -19,10 +19,14 @@ Steps (each bound a true bound by the inequality stated in its module):
 4. *Master*: the merged model restricted by the fixings, with site-dominance inequalities, solved by
    HiGHS with the incumbent as its start (:mod:`~solvers.covering.master`).
 
-The bound reported is :math:`\max(\bar z, \min(L(\lambda), K + B_M))` capped below by nothing else:
-fixings remove only plans no better than the incumbent :math:`\bar z`, and the master's bound
-:math:`K + B_M` covers every plan consistent with them; both :math:`L` and the master bound hold for
-all plans, so the smaller is reported (never below :math:`\bar z`).
+The bound reported is :math:`\max(\bar z, \min(L(\lambda), K + B_M))`: :math:`L(\lambda)` holds for
+every plan; the fixings remove only plans no better than the incumbent :math:`\bar z`, and the master's
+bound :math:`K + B_M` holds for every plan consistent with them, so the optimum is at most
+:math:`\max(\bar z, K + B_M)` as well.
+
+Why not a branch-and-Benders-cut loop (Cordeau, Furini & Ljubić 2019): its master relaxation is the LP
+above, whose bound step 3 already computes, and HiGHS 1.12 offers no lazy-constraint callback; after
+merging, the master with every cut present (step 4) is small enough to hand over whole.
 """
 
 from __future__ import annotations
