@@ -6,7 +6,7 @@ Suites:
 * ``pcenter``: the same 40 graphs as p-center problems (same p; no optima shipped: solvers are
   compared with each other).
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
-  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 50, 100, 300, 600,
+  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 10, 20, 50, 100, 300, 600,
   and MCLP with p = 153 at 15, 25 and 40 minutes.
 * ``scaling``: random sub-instances of the national one of growing size (p-median and MCLP at 20 minutes,
   p = m / 20).
@@ -80,7 +80,7 @@ def _pcenter_cases() -> list[Case]:
 #: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
 NATIONAL_P = (153, 900)
 #: Further base counts for the national MCLP only: where a proof of optimality is within reach.
-NATIONAL_MCLP_EXTRA_P = (50, 100, 300, 600)
+NATIONAL_MCLP_EXTRA_P = (10, 20, 50, 100, 300, 600)
 NATIONAL_MINUTES = 20.0
 #: Other coverage radii for the national MCLP at p = 153: does a proof depend on the 20-minute choice?
 NATIONAL_MCLP_EXTRA_MINUTES = (15.0, 25.0, 40.0)
