@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,17 @@ class DemandAreas:
 
     @property
     def ids(self) -> list[str]:
-        return self.frame["id"].tolist()
+        return list(self._ids)
+
+    @cached_property
+    def _ids(self) -> tuple[str, ...]:
+        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
+        # trusted and not changed in place
+        return tuple(self.frame["id"].tolist())
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {s: k for k, s in enumerate(self._ids)}
 
     @property
     def weight(self) -> NDArray[np.float64]:
@@ -80,7 +91,17 @@ class Sites:
 
     @property
     def ids(self) -> list[str]:
-        return self.frame["id"].tolist()
+        return list(self._ids)
+
+    @cached_property
+    def _ids(self) -> tuple[str, ...]:
+        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
+        # trusted and not changed in place
+        return tuple(self.frame["id"].tolist())
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {s: k for k, s in enumerate(self._ids)}
 
     @property
     def x_m(self) -> NDArray[np.float64]:
@@ -98,7 +119,7 @@ class Sites:
 
     def index_of(self, ids: Sequence[str]) -> list[int]:
         """Positions of site ids (``KeyError`` naming the first unknown one)."""
-        pos = {s: k for k, s in enumerate(self.ids)}
+        pos = self._position
         out = []
         for s in ids:
             if s not in pos:

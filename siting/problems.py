@@ -162,7 +162,8 @@ def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, b
         raise InputError(f"site {case.sites.ids[bad_keep[0]]!r} cannot be a base (outreach-only or unsuitable)",
                          source="must_keep")
     close = set(site_positions(case, rules.must_close, what="must_close")) | set(unsuitable)
-    close |= set(site_positions(case, [s for s in rules.excluded if s in set(case.sites.ids)], what="rules"))
+    known = set(case.sites.ids)
+    close |= set(site_positions(case, [s for s in rules.excluded if s in known], what="rules"))
     if kind in RADIUS_MODELS and minutes is None:
         raise InputError(f"model {kind} needs a travel-time limit in minutes", source="--minutes")
     return make_problem(
