@@ -114,8 +114,18 @@ class Sites:
     @property
     def can_be_base(self) -> NDArray[np.bool_]:
         """Sites that may be kept as bases: suitable buildings (outreach-only venues cannot)."""
+        return self._can_be_base.copy()
+
+    @cached_property
+    def _can_be_base(self) -> NDArray[np.bool_]:
         f = self.frame
-        return (f["suitable_base"].to_numpy(dtype=bool)) & (f["kind"].to_numpy() == "building")
+        return np.asarray((f["suitable_base"].to_numpy(dtype=bool)) & (f["kind"].to_numpy() == "building"))
+
+    @cached_property
+    def members_by_district(self) -> dict[str, tuple[int, ...]]:
+        """District -> positions of its sites, districts in sorted order (read once; do not change)."""
+        d = self.frame["district"].to_numpy()
+        return {str(name): tuple(int(j) for j in np.flatnonzero(d == name)) for name in sorted(set(d.tolist()))}
 
     def index_of(self, ids: Sequence[str]) -> list[int]:
         """Positions of site ids (``KeyError`` naming the first unknown one)."""
