@@ -20,8 +20,7 @@ DRAWS = 200
 SEED = 0
 
 
-def _measures(case: Case, minutes: np.ndarray, cols: Sequence[int], limit: float) -> tuple[float, float]:
-    w = case.demand.weight.astype(np.float64)
+def _measures(w: np.ndarray, minutes: np.ndarray, cols: Sequence[int], limit: float) -> tuple[float, float]:
     best = minutes[:, list(cols)].min(axis=1)
     return float(w[best <= limit].sum() / w.sum()), float((w * best).sum() / w.sum())
 
@@ -43,10 +42,11 @@ def versus_plan(case: Case, matrix: TravelMatrix, bases: Sequence[str], plan_bas
     a_sub, b_sub = [at[j] for j in a], [at[j] for j in b]
     draws = perturbed_columns(matrix.minutes, km, residuals, used, draws=DRAWS, seed=SEED)
     t = np.asarray(matrix.minutes, dtype=np.float64)
-    a_cov, a_mean = _measures(case, t, a, minutes)
-    b_cov, b_mean = _measures(case, t, b, minutes)
-    ad = np.array([_measures(case, m, a_sub, minutes) for m in draws])
-    bd = np.array([_measures(case, m, b_sub, minutes) for m in draws])
+    w = case.demand.weight.astype(np.float64)
+    a_cov, a_mean = _measures(w, t, a, minutes)
+    b_cov, b_mean = _measures(w, t, b, minutes)
+    ad = np.array([_measures(w, m, a_sub, minutes) for m in draws])
+    bd = np.array([_measures(w, m, b_sub, minutes) for m in draws])
     cov = compare("need covered", a_cov, b_cov, ad[:, 0], bd[:, 0], higher_is_better=True)
     mean = compare("mean minutes", a_mean, b_mean, ad[:, 1], bd[:, 1], higher_is_better=False,
                    minutes_mae=residuals.mae_minutes)
