@@ -151,18 +151,22 @@ def _norfolk_cases() -> list[Case]:
     """
     try:
         from scenarios.cases import load_case
-        from siting.outreach import OutreachParams, outreach_problem
+        from siting.outreach import OutreachParams
+        from siting.outreach_params import make_spec
         from siting.problems import build_problem
     except ImportError as exc:
         raise SuiteUnavailable(f"the norfolk suite needs the domain layer (scenarios, siting): {exc}") from exc
 
     norfolk = functools.cache(lambda: load_case("norfolk"))  # read once per suite, not once per job
+    # the outreach spec (costs calibrated on the case's budgets) is the same for every p: made once per suite;
+    # the problems are those of siting.outreach_params.outreach_problem(case, matrix, OutreachParams(), bases=p)
+    spec = functools.cache(lambda: make_spec(norfolk()[0], OutreachParams(), exact_bases=True))
 
     def builder(kind: ModelKind, p: int) -> Callable[[], Problem]:
         def build() -> Problem:
             case, matrix = norfolk()
             if kind is ModelKind.OUTREACH:
-                return outreach_problem(case, matrix, OutreachParams(), bases=p)
+                return build_problem(case, matrix, model="outreach", bases=p, extra=spec())
             minutes = NORFOLK_MINUTES if kind is ModelKind.MCLP else None
             return build_problem(case, matrix, model=kind, bases=p, minutes=minutes)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,17 @@ class DemandAreas:
 
     @property
     def ids(self) -> list[str]:
-        return self.frame["id"].tolist()
+        return list(self._ids)
+
+    @cached_property
+    def _ids(self) -> tuple[str, ...]:
+        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
+        # trusted and not changed in place
+        return tuple(self.frame["id"].tolist())
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {s: k for k, s in enumerate(self._ids)}
 
     @property
     def weight(self) -> NDArray[np.float64]:
@@ -80,7 +91,17 @@ class Sites:
 
     @property
     def ids(self) -> list[str]:
-        return self.frame["id"].tolist()
+        return list(self._ids)
+
+    @cached_property
+    def _ids(self) -> tuple[str, ...]:
+        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
+        # trusted and not changed in place
+        return tuple(self.frame["id"].tolist())
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {s: k for k, s in enumerate(self._ids)}
 
     @property
     def x_m(self) -> NDArray[np.float64]:
@@ -93,12 +114,22 @@ class Sites:
     @property
     def can_be_base(self) -> NDArray[np.bool_]:
         """Sites that may be kept as bases: suitable buildings (outreach-only venues cannot)."""
+        return self._can_be_base.copy()
+
+    @cached_property
+    def _can_be_base(self) -> NDArray[np.bool_]:
         f = self.frame
-        return (f["suitable_base"].to_numpy(dtype=bool)) & (f["kind"].to_numpy() == "building")
+        return np.asarray((f["suitable_base"].to_numpy(dtype=bool)) & (f["kind"].to_numpy() == "building"))
+
+    @cached_property
+    def members_by_district(self) -> dict[str, tuple[int, ...]]:
+        """District -> positions of its sites, districts in sorted order (read once; do not change)."""
+        d = self.frame["district"].to_numpy()
+        return {str(name): tuple(int(j) for j in np.flatnonzero(d == name)) for name in sorted(set(d.tolist()))}
 
     def index_of(self, ids: Sequence[str]) -> list[int]:
         """Positions of site ids (``KeyError`` naming the first unknown one)."""
-        pos = {s: k for k, s in enumerate(self.ids)}
+        pos = self._position
         out = []
         for s in ids:
             if s not in pos:

@@ -9,8 +9,8 @@ import click
 from scenarios import norfolk
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
+from scenarios.limits import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
 from scenarios.output import check_out_dir
-from scenarios.scenario_file import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
 from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
 from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
