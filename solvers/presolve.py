@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.problem import ModelKind, Problem
+from solvers.problem import P_IS_CAP_MODELS, ModelKind, Problem
 
-_REACH_MODELS = (ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN)
+_REACH_MODELS = (ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CFLP)
 
 
 def presolve_infeasibility(problem: Problem) -> str:
@@ -38,6 +38,14 @@ def infeasible_reason(problem: Problem) -> str:
     if problem.kind is ModelKind.CPMEDIAN:
         return (f"the solver proved that no choice of p = {problem.p} sites within the {rules} can serve "
                 "every demand point with positive weight within the site capacities (each point served whole)")
+    if problem.kind is ModelKind.CFLP:
+        count = "any number of sites" if problem.p is None else f"at most p = {problem.p} sites"
+        whole = " (each point served whole)" if problem.single_source else ""
+        return (f"the solver proved that no choice of {count} within the {rules} can serve every demand point "
+                f"with positive weight within the site capacities{whole}")
+    if problem.kind is ModelKind.BCLP:
+        return (f"the solver proved that no choice of p = {problem.p} sites within the {rules} covers every "
+                "coverable demand point once (backup coverage requires it; see require_cover)")
     if problem.kind is ModelKind.OUTREACH:
         return (f"the solver proved that no choice of bases (p = {problem.p}) within the {rules} keeps the "
                 "frontline floor and the reach floors within the budget")
@@ -69,7 +77,7 @@ def _site_rules(problem: Problem) -> str:
         return f"sites {both[:5]} are both must-open and must-close"
     allowed = problem.open_allowed()
     n_allowed = int(allowed.sum())
-    p_is_cap = problem.kind in (ModelKind.LSCP, ModelKind.OUTREACH)
+    p_is_cap = problem.kind in P_IS_CAP_MODELS
     if problem.p is not None:
         if len(problem.must_open) > problem.p:
             return f"{len(problem.must_open)} must-open sites but only p = {problem.p} bases"
@@ -117,7 +125,9 @@ def _reachability(problem: Problem) -> str:
 
 
 def _capacity(problem: Problem) -> str:
-    if problem.kind is not ModelKind.CPMEDIAN or problem.capacity is None or problem.p is None:
+    if problem.kind not in (ModelKind.CPMEDIAN, ModelKind.CFLP) or problem.capacity is None:
+        return ""
+    if problem.kind is ModelKind.CPMEDIAN and problem.p is None:
         return ""
     cap = np.asarray(problem.capacity, dtype=np.float64)
     w = problem.weights
@@ -125,11 +135,15 @@ def _capacity(problem: Problem) -> str:
     forced = np.zeros(problem.m, dtype=bool)
     forced[list(problem.must_open)] = True
     others = np.sort(cap[allowed & ~forced])[::-1]
-    best = float(cap[forced].sum() + others[: max(0, problem.p - int(forced.sum()))].sum())
+    count = int(allowed.sum()) if problem.p is None else problem.p
+    best = float(cap[forced].sum() + others[: max(0, count - int(forced.sum()))].sum())
     total = float(w.sum())
     if best < total * (1 - 1e-12):
-        return (f"capacity shortfall: the {problem.p} largest sites that may open (with the must-open ones) "
+        which = "all the sites" if problem.p is None else f"the {problem.p} largest sites"
+        return (f"capacity shortfall: {which} that may open (with the must-open ones) "
                 f"hold {best:.6g} but the total demand is {total:.6g}")
+    if problem.kind is ModelKind.CFLP and not problem.single_source:
+        return ""
     reach = np.isfinite(np.asarray(problem.cost, dtype=np.float64)) & allowed[None, :]
     biggest = np.where(reach, cap[None, :], -np.inf).max(axis=1, initial=-np.inf)
     too_big = np.flatnonzero((w > 0) & (w > biggest))

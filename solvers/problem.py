@@ -41,10 +41,18 @@ class ModelKind(StrEnum):
     """Capacitated maximal covering: covered weight assigned within site capacities."""
     OUTREACH = "outreach"
     """Frontline-versus-overhead outreach model (see :mod:`solvers.formulations.outreach`)."""
+    CFLP = "cflp"
+    """Capacitated facility location: opening costs plus weighted travel, free (or capped) number of sites."""
+    BCLP = "bclp"
+    """Backup coverage: open p sites to maximise the weight covered at least twice within ``radius``."""
 
 
-MAXIMISE_MODELS: frozenset[ModelKind] = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.OUTREACH})
+MAXIMISE_MODELS: frozenset[ModelKind] = frozenset(
+    {ModelKind.MCLP, ModelKind.CMCLP, ModelKind.OUTREACH, ModelKind.BCLP}
+)
 """Models whose objective is maximised (every other model minimises)."""
+P_IS_CAP_MODELS: frozenset[ModelKind] = frozenset({ModelKind.LSCP, ModelKind.OUTREACH, ModelKind.CFLP})
+"""Models for which ``p`` is an upper limit on the number of open sites (optional), not an exact count."""
 
 
 class ProblemError(ValueError):
@@ -77,8 +85,13 @@ class Problem:
         must_open: site indices that must be open.
         must_close: site indices that must stay closed (also used for unsuitable sites).
         groups: per-group limits on the number of open sites.
-        capacity: per-site capacity in units of ``weights`` (CPMEDIAN, CMCLP); ``inf`` is no limit
-            (stored as the total weight, which no site can exceed).
+        capacity: per-site capacity in units of ``weights`` (CPMEDIAN, CMCLP, CFLP); ``inf`` is no limit
+            (stored as the total weight, which no site can exceed). Optional for CFLP (none: no limit).
+        opening_cost: per-site fixed cost of opening, in the units of the objective (weight x cost);
+            CFLP only, required there.
+        single_source: CFLP: every demand point is served whole by one site (else its weight may be
+            split between open sites).
+        require_cover: BCLP: every demand point some allowed site covers must be covered at least once.
 
     The arrays are normalised on construction (weights and capacity float64; cost float32 or
     float64, other dtypes cast to float64) and the problem is validated there, once: a malformed
@@ -99,6 +112,9 @@ class Problem:
     capacity: FloatArray | None = None
     weighted_center: bool = False
     extra: object | None = None
+    opening_cost: FloatArray | None = None
+    single_source: bool = False
+    require_cover: bool = True
 
     def __post_init__(self) -> None:
         """Normalise the arrays (one dtype, one comparison rule), then validate: once, here."""
@@ -109,6 +125,8 @@ class Problem:
         object.__setattr__(self, "weights", np.asarray(self.weights, dtype=np.float64))
         if self.capacity is not None:
             object.__setattr__(self, "capacity", np.asarray(self.capacity, dtype=np.float64))
+        if self.opening_cost is not None:
+            object.__setattr__(self, "opening_cost", np.asarray(self.opening_cost, dtype=np.float64))
         self.validate()
         if self.radius is not None:
             object.__setattr__(self, "radius", comparison_radius(float(self.radius), cost.dtype))
@@ -179,11 +197,11 @@ class Problem:
                 raise ProblemError(f"group {g.name!r} has site indices out of range: {bad[:5]}")
             if g.min_open < 0 or (g.max_open is not None and g.max_open < 0):
                 raise ProblemError(f"group {g.name!r} has a negative limit")
-        if self.kind not in (ModelKind.LSCP, ModelKind.OUTREACH) and self.p is None:
+        if self.kind not in P_IS_CAP_MODELS and self.p is None:
             raise ProblemError(f"model {self.kind} needs p")
         if self.p is not None and self.p < 1:
             raise ProblemError(f"p must be at least 1, got {self.p}")
-        if self.kind in (ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP) and self.radius is None:
+        if self.kind in (ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP, ModelKind.BCLP) and self.radius is None:
             raise ProblemError(f"model {self.kind} needs radius")
         if self.kind in (ModelKind.CPMEDIAN, ModelKind.CMCLP) and (
             self.capacity is None or np.asarray(self.capacity).shape != (c.shape[1],)
@@ -197,6 +215,16 @@ class Problem:
                 raise ProblemError(f"capacity has NaN (site {int(np.flatnonzero(np.isnan(cap))[0])})")
             if np.any(cap < 0):
                 raise ProblemError("capacity must be non-negative (inf for no limit)")
+        if self.kind is ModelKind.CFLP and self.opening_cost is None:
+            raise ProblemError(f"model {self.kind} needs opening_cost of shape ({c.shape[1]},)")
+        if self.opening_cost is not None:
+            f = np.asarray(self.opening_cost, dtype=np.float64)
+            if f.shape != (c.shape[1],):
+                raise ProblemError(f"opening_cost has shape {f.shape}, expected ({c.shape[1]},)")
+            if not np.all(np.isfinite(f)):
+                raise ProblemError(f"opening_cost is not finite (site {int(np.flatnonzero(~np.isfinite(f))[0])})")
+            if np.any(f < 0):
+                raise ProblemError(f"opening_cost must be non-negative (site {int(np.flatnonzero(f < 0)[0])})")
         if self.kind is ModelKind.OUTREACH and self.extra is not None:
             check = getattr(self.extra, "check", None)
             if callable(check):
@@ -237,6 +265,9 @@ def make_problem(
     capacity: Sequence[float] | NDArray[np.floating] | None = None,
     weighted_center: bool = False,
     extra: object | None = None,
+    opening_cost: Sequence[float] | NDArray[np.floating] | None = None,
+    single_source: bool = False,
+    require_cover: bool = True,
 ) -> Problem:
     """Build a :class:`Problem` from array-likes (validated on construction)."""
     return Problem(
@@ -251,6 +282,9 @@ def make_problem(
         capacity=None if capacity is None else np.asarray(capacity, dtype=np.float64),
         weighted_center=weighted_center,
         extra=extra,
+        opening_cost=None if opening_cost is None else np.asarray(opening_cost, dtype=np.float64),
+        single_source=single_source,
+        require_cover=require_cover,
     )
 
 

@@ -33,7 +33,8 @@ from solvers.problem import BoolArray, IntArray, ModelKind, Problem, SolveOption
 from solvers.result import Result
 
 CPSAT_MODELS = frozenset(
-    {ModelKind.MCLP, ModelKind.LSCP, ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP}
+    {ModelKind.MCLP, ModelKind.LSCP, ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP,
+     ModelKind.CFLP, ModelKind.BCLP}
 )
 
 SMALL_PORTFOLIO = ("max_lp", "quick_restart", "reduced_costs", "core", "default_lp", "pseudo_costs", "lb_tree_search")

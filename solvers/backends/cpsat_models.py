@@ -124,7 +124,11 @@ def _index(vars_: list[cp_model.IntVar]) -> IntArray:
 
 def build_cpsat(problem: Problem) -> CpsatModel:
     """The CP-SAT model of ``problem`` (every model but OUTREACH)."""
-    builders = {
+    from solvers.backends import cpsat_facility
+
+    builders: dict[ModelKind, Callable[[Problem], CpsatModel]] = {
+        ModelKind.CFLP: cpsat_facility.cflp,
+        ModelKind.BCLP: cpsat_facility.bclp,
         ModelKind.MCLP: _mclp,
         ModelKind.LSCP: _lscp,
         ModelKind.PMEDIAN: _pmedian,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from solvers.formulations import capacitated, lscp, mclp, pcenter, pmedian
+from solvers.formulations import bclp, capacitated, cflp, lscp, mclp, pcenter, pmedian
 from solvers.linear import MatrixModel
 from solvers.problem import ModelKind, Problem, ProblemError
 
@@ -16,6 +16,8 @@ FORMULATIONS: dict[ModelKind, Callable[[Problem], MatrixModel]] = {
     ModelKind.PCENTER: pcenter.build,
     ModelKind.CPMEDIAN: capacitated.build,
     ModelKind.CMCLP: capacitated.build,
+    ModelKind.CFLP: cflp.build,
+    ModelKind.BCLP: bclp.build,
     # ModelKind.OUTREACH is registered by solvers.formulations.outreach (another module's slot):
     # it adds ``FORMULATIONS[ModelKind.OUTREACH] = build`` when imported, see register_optional().
 }
