@@ -51,6 +51,10 @@ TimeLimitSeconds = Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT_S, allow_inf_n
 RelativeGap = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Threads = Annotated[int, Field(ge=1, le=1024)]
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
+#: A site's capacity in units of the demand weight (``inf``: no limit).
+Capacity = Annotated[float, Field(ge=0)]
+Gbp = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+GbpPerMinute = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 def check_value(kind: Any, value: Any, *, source: str) -> Any:
@@ -154,12 +158,22 @@ class TravelSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    """The model and its parameters."""
+    """The model and its parameters.
+
+    ``capacity`` and ``opening_cost_gbp`` give every site one value (instead of the sites file's
+    columns); ``travel_gbp_per_minute`` and ``single_source`` are for ``cflp``, ``require_cover``
+    for ``bclp`` (:mod:`siting.facility`). For ``cflp``, ``bases`` is an upper limit (null: none).
+    """
 
     name: str = "mclp"
     bases: int | Literal["auto"] | None = Field(default=15)
     minutes: Minutes = 20.0
     params: dict[str, Any] = Field(default_factory=dict)
+    capacity: Capacity | None = None
+    opening_cost_gbp: Gbp | None = None
+    travel_gbp_per_minute: GbpPerMinute | None = None
+    single_source: bool = False
+    require_cover: bool = True
 
 
 class GroupSpec(_Strict):

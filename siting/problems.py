@@ -13,7 +13,7 @@ from siting.errors import InputError
 from solvers import GroupLimit, ModelKind, Problem, make_problem
 
 #: Models whose coverage threshold is the travel-time limit in minutes.
-RADIUS_MODELS = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP})
+RADIUS_MODELS = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP, ModelKind.BCLP})
 
 
 #: Key of a per-district mapping that stands for every district not named (``{"*": 2, "Norwich": 3}``).
@@ -145,8 +145,14 @@ def check_base_count(case: Case, rules: SiteRules, bases: int, *, source: str = 
 
 def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, bases: int | None,
                   minutes: float | None = None, rules: SiteRules | None = None,
-                  capacity: Sequence[float] | None = None, extra: object | None = None) -> Problem:
-    """The solver problem for ``case`` (weights from ``case.demand``, costs from ``matrix``)."""
+                  capacity: Sequence[float] | NDArray[np.float64] | None = None, extra: object | None = None,
+                  opening_cost: Sequence[float] | NDArray[np.float64] | None = None, single_source: bool = False,
+                  require_cover: bool = True) -> Problem:
+    """The solver problem for ``case`` (weights from ``case.demand``, costs from ``matrix``).
+
+    ``capacity`` and ``opening_cost`` (in the objective's units) are per site, in the sites' order;
+    :func:`siting.facility.facility_problem` takes them from the data and converts pounds.
+    """
     kind = ModelKind(model)
     rules = rules or SiteRules()
     if matrix.demand_ids != tuple(case.demand.ids) or matrix.site_ids != tuple(case.sites.ids):
@@ -169,5 +175,6 @@ def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, b
         kind, case.demand.weight, matrix.minutes, p=bases,
         radius=float(minutes) if (minutes is not None and kind in RADIUS_MODELS) else None,
         must_open=keep, must_close=sorted(close), groups=district_groups(case, rules),
-        capacity=capacity, extra=extra,
+        capacity=capacity, extra=extra, opening_cost=opening_cost, single_source=single_source,
+        require_cover=require_cover,
     )

@@ -193,10 +193,10 @@ def site_amount(frame: pd.DataFrame, column: str, source: str, *, allow_inf: boo
     """A per-site capacity or cost: a number >= 0 on every row (``inf``, no limit, where ``allow_inf``)."""
     raw = frame[column]
     text = raw.astype(str).str.strip().str.lower()
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+    values = np.array(pd.to_numeric(raw, errors="coerce"), dtype=np.float64)
     infinite = text.isin(["inf", "infinity"]).to_numpy()
     values[infinite] = np.inf
-    blank = raw.isna().to_numpy() | (text == "").to_numpy()
+    blank = raw.isna().to_numpy() | text.isin(["", "nan"]).to_numpy()
     if (k := _first_bad(blank)) is not None:
         hint = " (write inf for no limit)" if allow_inf else ""
         raise InputError(f"missing {column}{hint}", source=source, row=line_of(frame, k), field=column)
