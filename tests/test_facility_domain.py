@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -88,3 +89,27 @@ def test_single_sourcing_refuses_an_area_heavier_than_every_base(norfolk_case: t
     with pytest.raises(InputError, match=r"area '.*' weighs .* single sourcing cannot serve it"):
         facility_problem(tiny, matrix, model="cflp", bases=None, minutes=None,
                          rules=SiteRules(), options=options)
+
+
+def test_cflp_and_bclp_run_from_the_command_line(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from scenarios.cli import cli
+
+    out = tmp_path / "cflp"
+    res = CliRunner().invoke(cli, ["solve", "norfolk", "--model", "cflp", "--opening-cost-gbp", "93188",
+                                   "--travel-gbp-per-minute", "4", "--rules", "none", "--no-closures",
+                                   "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    fac = summary["facility"]
+    assert fac["bases"] == len(summary["bases"]) == 7
+    assert fac["opening_gbp"] == pytest.approx(7 * 93188)
+    assert fac["total_gbp"] == pytest.approx(summary["objective"] * 4, rel=1e-9)
+    assert "annual cost" in res.output
+    res = CliRunner().invoke(cli, ["solve", "norfolk", "--model", "bclp", "--bases", "15", "--backup-only",
+                                   "--no-closures"])
+    assert res.exit_code == 0, res.output
+    assert "at least twice" in res.output
