@@ -29,6 +29,7 @@ from siting.problems import SiteRules
 from siting.tables import write_tables
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
+from solvers.models import DEFINITIONS, CountRule
 from solvers.registry import names as solver_names
 
 
@@ -112,17 +113,16 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     if request.solver != "auto" and request.solver not in solver_names():
         raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
                          source="--solver")
-    if kind is ModelKind.CFLP:
-        if request.bases is not None:
-            bases_count(request.bases, case.sites)
-    elif kind is not ModelKind.LSCP:
-        if request.bases is None:
-            raise InputError(f"model {kind} needs a number of bases", source="--bases")
+    count = DEFINITIONS[kind].count
+    if count is CountRule.EXACT and request.bases is None:
+        raise InputError(f"model {kind} needs a number of bases", source="--bases")
+    if count is not CountRule.MINIMISED and isinstance(request.bases, int):
         bases_count(request.bases, case.sites)
     if request.minutes is None or not request.minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
     t0 = time.perf_counter()
-    problem = facility_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+    counted = request.bases if isinstance(request.bases, int) and count is not CountRule.MINIMISED else None
+    problem = facility_problem(case, matrix, model=kind, bases=counted,
                                minutes=request.minutes, rules=request.rules, options=request.facility,
                                require_cover=request.require_cover)
     try:
@@ -372,7 +372,9 @@ def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind:
     if r.name == "none" or not result.has_solution:
         return out
     free = SiteRules(must_keep=tuple(s for s in r.must_keep), must_close=r.must_close)
-    problem = facility_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+    minimised = DEFINITIONS[kind].count is CountRule.MINIMISED
+    counted = request.bases if isinstance(request.bases, int) and not minimised else None
+    problem = facility_problem(case, matrix, model=kind, bases=counted,
                                minutes=request.minutes, rules=free, options=request.facility,
                                require_cover=request.require_cover)
     other = solve(problem, solver=request.solver, options=request.options)

@@ -29,6 +29,7 @@ from scenarios.warm_start import fit_start
 from siting.errors import InputError
 from siting.facility import facility_problem
 from siting.problems import count_range
+from solvers.models import CountRule, definition
 
 #: The columns of ``results.csv``/``results.parquet``, in order (the maps engineer codes against these).
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -166,7 +167,7 @@ def plan_jobs(prepared: Sequence[Prepared], *, models: Sequence[str], bases: Seq
                          f"{len(too_few)} base counts ({too_few[0]}..{too_few[-1]})")
         for model in models:
             for m in minutes:
-                counts: Iterable[int | None] = ([None] if model == "lscp"
+                counts: Iterable[int | None] = ([None] if definition(model).count is CountRule.MINIMISED
                                                 else [b for b in bases if fewest <= b <= able])
                 for b in counts:
                     jid = make_job_id(prep.label if multi else None, model, b, m)

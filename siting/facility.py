@@ -32,9 +32,12 @@ from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules, build_problem
 from solvers import ModelKind, Problem
+from solvers.models import DEFINITIONS
 
-CAPACITATED = frozenset({ModelKind.CPMEDIAN, ModelKind.CMCLP})
-"""Models that need a capacity for every site."""
+CAPACITATED = frozenset(k for k, d in DEFINITIONS.items() if d.needs_capacity)
+"""Models that need a capacity for every site (their definition says so)."""
+PRICED = frozenset(k for k, d in DEFINITIONS.items() if d.needs_opening_cost)
+"""Models that need an opening cost for every site, and so the price of travel (CFLP); they take capacities too."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,15 +101,16 @@ def needs(model: ModelKind, case: Case, options: FacilityOptions) -> str:
     if model in CAPACITATED and site_capacity(case, options) is None:
         return (f"model {model} needs a capacity for every site: a capacity column in the sites file, "
                 "or --capacity (model.capacity in a scenario)")
-    if model is ModelKind.CFLP:
+    if model in PRICED:
         if site_opening_cost_gbp(case, options) is None:
-            return ("model cflp needs an opening cost for every site: an opening_cost_gbp column in the sites "
+            return (f"model {model} needs an opening cost for every site: an opening_cost_gbp column in the sites "
                     "file, or --opening-cost-gbp (model.opening_cost_gbp in a scenario)")
         if options.travel_gbp_per_minute is None:
-            return ("model cflp needs --travel-gbp-per-minute (model.travel_gbp_per_minute in a scenario): the "
+            return (f"model {model} needs --travel-gbp-per-minute (model.travel_gbp_per_minute in a scenario): the "
                     "annual cost in GBP of one unit of demand weight being one minute from its base")
-    if model not in CAPACITATED and model is not ModelKind.CFLP and options.given:
-        return f"capacities and opening costs are for the models cpmedian, cmclp and cflp, not {model}"
+    if model not in CAPACITATED | PRICED and options.given:
+        takes = ", ".join(sorted(k.value for k in CAPACITATED | PRICED))
+        return f"capacities and opening costs are for the models {takes}, not {model}"
     return ""
 
 
@@ -139,9 +143,9 @@ def facility_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str
     options.check()
     if why := needs(kind, case, options):
         raise InputError(why, source="--model")
-    capacity = site_capacity(case, options) if kind in CAPACITATED or kind is ModelKind.CFLP else None
+    capacity = site_capacity(case, options) if kind in CAPACITATED | PRICED else None
     opening = None
-    if kind is ModelKind.CFLP:
+    if kind in PRICED:
         gbp = site_opening_cost_gbp(case, options)
         assert gbp is not None and options.travel_gbp_per_minute is not None
         opening = gbp / float(options.travel_gbp_per_minute)

@@ -5,9 +5,10 @@ objective is recomputed from the selected sites (and, for models whose assignmen
 from the assignment), every side constraint is checked, and a mismatch with the solver's claimed
 objective or bound turns the result into an error.
 
-Every model has an evaluator in :data:`EVALUATORS`; a model added elsewhere (OUTREACH) registers
-its own with :func:`register_evaluator`. A result for a model without one is an error, never
-silently accepted.
+Every model's definition (:mod:`solvers.models`) names its evaluator (the ``evaluate_*`` functions
+here for the models of this module, :mod:`solvers.outreach_check` for OUTREACH) and the scale of
+its objective (the ``scale_*`` functions). A result for a model whose evaluator fails to load is an
+error, never silently accepted.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from solvers.problem import P_IS_CAP_MODELS, ModelKind, Problem
+from solvers.models import CountRule, ModelKind, definition
+from solvers.problem import Problem
 from solvers.result import Result, Status, relative_gap
 
 REL_TOL = 1e-6
@@ -65,14 +67,14 @@ def nearest_open(problem: Problem, selected: Sequence[int]) -> tuple[NDArray[np.
 def site_rule_violation(problem: Problem, selected: Sequence[int]) -> str:
     """Why ``selected`` breaks p, must-open/close or group limits ('' if it does not).
 
-    ``p`` is exact for every model but those of :data:`~solvers.problem.P_IS_CAP_MODELS`, where it is a cap.
+    ``p`` is exact or a cap as the model's definition says (:class:`~solvers.models.CountRule`).
     """
     sel = set(int(j) for j in selected)
     if len(sel) != len(selected):
         return "a site is selected twice"
     if any(not 0 <= j < problem.m for j in sel):
         return "a selected site index is out of range"
-    p_is_cap = problem.kind in P_IS_CAP_MODELS
+    p_is_cap = definition(problem.kind).count is not CountRule.EXACT
     if problem.p is not None and not p_is_cap and len(sel) != problem.p:
         return f"{len(sel)} sites open, p = {problem.p}"
     if problem.p is not None and p_is_cap and len(sel) > problem.p:
@@ -88,6 +90,16 @@ def site_rule_violation(problem: Problem, selected: Sequence[int]) -> str:
     return ""
 
 
+def first_indices(idx: NDArray[np.int64]) -> list[int]:
+    """The first five indices, for messages."""
+    return _first(idx)
+
+
+def unreached_reason(idx: NDArray[np.int64]) -> str:
+    """The reason 'demand points reach no open site', for messages."""
+    return _unreached(idx)
+
+
 def _first(idx: NDArray[np.int64]) -> list[int]:
     return [int(i) for i in idx[:5]]
 
@@ -96,7 +108,8 @@ def _unreached(idx: NDArray[np.int64]) -> str:
     return f"{idx.size} demand points with positive weight reach no open site: {_first(idx)}"
 
 
-def _eval_mclp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+def evaluate_mclp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    """The mclp objective of ``selected``, recomputed from the arrays."""
     assert problem.radius is not None
     assign, d = nearest_open(problem, selected)
     covered = d <= problem.radius
@@ -104,7 +117,8 @@ def _eval_mclp(problem: Problem, selected: Sequence[int], assignment: NDArray[np
     return Evaluation(float(problem.weights[covered].sum()), assign, True)
 
 
-def _eval_pmedian(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+def evaluate_pmedian(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    """The pmedian objective of ``selected``, recomputed from the arrays."""
     assign, d = nearest_open(problem, selected)
     pos = problem.weights > 0
     unreached = np.flatnonzero(pos & ~np.isfinite(d))
@@ -113,7 +127,8 @@ def _eval_pmedian(problem: Problem, selected: Sequence[int], assignment: NDArray
     return Evaluation(float(np.dot(problem.weights[pos], d[pos])), assign, True)
 
 
-def _eval_pcenter(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+def evaluate_pcenter(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    """The pcenter objective of ``selected``, recomputed from the arrays."""
     assign, d = nearest_open(problem, selected)
     pos = problem.weights > 0
     unreached = np.flatnonzero(pos & ~np.isfinite(d))
@@ -123,7 +138,8 @@ def _eval_pcenter(problem: Problem, selected: Sequence[int], assignment: NDArray
     return Evaluation(float(e.max(initial=0.0)), assign, True)
 
 
-def _eval_lscp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+def evaluate_lscp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    """The lscp objective of ``selected``, recomputed from the arrays."""
     assert problem.radius is not None
     cost = np.asarray(problem.cost)
     pos = problem.weights > 0
@@ -138,8 +154,9 @@ def _eval_lscp(problem: Problem, selected: Sequence[int], assignment: NDArray[np
     return Evaluation(float(len(selected)), assign, True)
 
 
-def _eval_capacitated(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
-    """A capacitated model whose assignment is a decision (CPMEDIAN, CMCLP, single-sourced CFLP)."""
+def evaluate_capacitated(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
+    """The capacitated objective of ``selected``, recomputed from the arrays."""
+    assert problem.capacity is not None
     covering = problem.kind is ModelKind.CMCLP
     empty = np.full(problem.n, -1, dtype=np.int64)
     if assignment is None or assignment.shape != (problem.n,):
@@ -172,7 +189,7 @@ def _eval_capacitated(problem: Problem, selected: Sequence[int], assignment: NDA
             return Evaluation(math.nan, a, False,
                               f"{unassigned.size} demand points with positive weight unassigned: {_first(unassigned)}")
     load = np.bincount(a[assigned & pos], weights=w[assigned & pos], minlength=problem.m)
-    cap = np.full(problem.m, np.inf) if problem.capacity is None else np.asarray(problem.capacity, dtype=np.float64)
+    cap = np.asarray(problem.capacity, dtype=np.float64)
     over = np.flatnonzero(load > cap + CAPACITY_TOL * np.maximum(1.0, cap))
     if over.size:
         j = int(over[0])
@@ -182,119 +199,10 @@ def _eval_capacitated(problem: Problem, selected: Sequence[int], assignment: NDA
     return Evaluation(objective, a, True)
 
 
-def _opening(problem: Problem, selected: Sequence[int]) -> float:
-    assert problem.opening_cost is not None
-    return math.fsum(float(problem.opening_cost[int(j)]) for j in selected)
-
-
-def transport_flows(problem: Problem, selected: Sequence[int]) -> tuple[float, NDArray[np.float64] | None, str]:
-    r"""The cheapest split-sourced flows to the open sites: cost, ``n x m`` shares, or why none exist.
-
-    The transportation problem :math:`\min \sum w_i d_{ij} x_{ij}` s.t. :math:`\sum_j x_{ij} = 1`
-    (demand of positive weight), :math:`\sum_i w_i x_{ij} \le Q_j` over open sites and finite
-    costs, solved here with SciPy's LP (never the formulation the solver used).
-    """
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix
-
-    sel = np.asarray(sorted(int(j) for j in selected), dtype=np.int64)
-    w = np.asarray(problem.weights, dtype=np.float64)
-    pos = np.flatnonzero(w > 0)
-    if pos.size == 0:
-        return 0.0, np.zeros((problem.n, problem.m)), ""
-    if sel.size == 0:
-        return math.inf, None, "no site is open"
-    cost = np.asarray(problem.cost, dtype=np.float64)[np.ix_(pos, sel)]
-    ok = np.isfinite(cost)
-    unreached = pos[~ok.any(axis=1)]
-    if unreached.size:
-        return math.inf, None, _unreached(unreached)
-    r, k = np.nonzero(ok)
-    npairs = r.size
-    c = w[pos][r] * cost[r, k]
-    a_eq = csr_matrix((np.ones(npairs), (r, np.arange(npairs))), shape=(pos.size, npairs))
-    assert problem.capacity is not None
-    a_ub = csr_matrix((w[pos][r], (k, np.arange(npairs))), shape=(sel.size, npairs))
-    res = linprog(c, A_ub=a_ub, b_ub=np.asarray(problem.capacity, dtype=np.float64)[sel], A_eq=a_eq,
-                  b_eq=np.ones(pos.size), bounds=(0.0, 1.0), method="highs")
-    if res.status == 2:
-        return math.inf, None, "the open sites' capacity cannot serve all the demand"
-    if res.status != 0:
-        raise VerificationError(f"the transportation LP of the check failed: {res.message}")
-    share = np.zeros((problem.n, problem.m))
-    share[pos[r], sel[k]] = np.clip(res.x, 0.0, 1.0)
-    return float(np.dot(c, res.x)), share, ""
-
-
-def _eval_cflp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
-    """Opening costs plus travel: the given assignment (single sourcing) or the best flows (split)."""
-    fixed = _opening(problem, selected)
-    if problem.single_source and assignment is not None:
-        ev = _eval_capacitated(problem, selected, assignment)
-        return Evaluation(ev.objective + fixed, ev.assignment, ev.feasible, ev.reason)
-    if problem.capacity is None:
-        ev = _eval_pmedian(problem, selected, None)
-        return Evaluation(ev.objective + fixed, ev.assignment, ev.feasible, ev.reason)
-    if problem.single_source:
-        return Evaluation(math.nan, np.full(problem.n, -1, dtype=np.int64), False,
-                          "a single-sourced capacitated model needs an assignment of every demand point")
-    travel, share, reason = transport_flows(problem, selected)
-    if share is None:
-        return Evaluation(math.inf, np.full(problem.n, -1, dtype=np.int64), False, reason)
-    main = np.where(share.max(axis=1) > 0, share.argmax(axis=1), -1).astype(np.int64)
-    return Evaluation(travel + fixed, main, True)
-
-
-def _eval_bclp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
-    """Weight covered by at least two open sites within the radius (and every coverable point once)."""
-    assert problem.radius is not None
-    cost = np.asarray(problem.cost)
-    pos = problem.weights > 0
-    sel = np.asarray(sorted(int(j) for j in selected), dtype=np.int64)
-    times = (cost[:, sel] <= problem.radius).sum(axis=1) if sel.size else np.zeros(problem.n, dtype=np.int64)
-    assign, d = nearest_open(problem, selected)
-    assign = np.where(d <= problem.radius, assign, -1)
-    objective = float(problem.weights[pos & (times >= 2)].sum())
-    if problem.require_cover:
-        coverable = pos & (cost[:, problem.open_allowed()] <= problem.radius).any(axis=1)
-        missing = np.flatnonzero(coverable & (times == 0))
-        if missing.size:
-            return Evaluation(objective, assign, False,
-                              f"{missing.size} coverable demand points are not covered: {_first(missing)}")
-    return Evaluation(objective, assign, True)
-
-
-EVALUATORS: dict[ModelKind, Evaluator] = {
-    ModelKind.MCLP: _eval_mclp,
-    ModelKind.PMEDIAN: _eval_pmedian,
-    ModelKind.LSCP: _eval_lscp,
-    ModelKind.PCENTER: _eval_pcenter,
-    ModelKind.CPMEDIAN: _eval_capacitated,
-    ModelKind.CMCLP: _eval_capacitated,
-    ModelKind.CFLP: _eval_cflp,
-    ModelKind.BCLP: _eval_bclp,
-}
-
-
-SCALES: dict[ModelKind, Callable[[Problem], float]] = {}
-"""The noise scale of the objective of models defined outside this module (see :func:`objective_scale`)."""
-
-
-def register_evaluator(kind: ModelKind, evaluator: Evaluator,
-                       scale: Callable[[Problem], float] | None = None) -> None:
-    """Add (or replace) the independent evaluator of a model defined outside this module, and its data scale."""
-    EVALUATORS[kind] = evaluator
-    if scale is not None:
-        SCALES[kind] = scale
-
-
 def evaluate(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None = None) -> Evaluation:
     """Recompute the objective of ``selected`` (and ``assignment`` where it is a decision)."""
     rule = site_rule_violation(problem, selected)
-    try:
-        evaluator = EVALUATORS[problem.kind]
-    except KeyError:
-        raise VerificationError(f"no independent evaluator for model {problem.kind}") from None
+    evaluator: Evaluator = definition(problem.kind).evaluate
     if rule:
         # the site rules fail whatever the evaluator says; it still runs if the indices are usable
         usable = all(0 <= int(j) < problem.m for j in selected)
@@ -308,24 +216,42 @@ def evaluate(problem: Problem, selected: Sequence[int], assignment: NDArray[np.i
 def objective_scale(problem: Problem) -> float:
     """The scale below which differences in the objective are noise, in the model's units.
 
-    For the models here, :data:`SCALE_FLOOR` times the largest objective the data allow (all the
-    weight for a covering model, all the weight at the largest cost for a p-median, ...). A model
-    registered from elsewhere states its own (:func:`register_evaluator`).
+    The model's definition names it (``objective_scale``): for the models here, :data:`SCALE_FLOOR`
+    times the largest objective the data allow (all the weight for a covering model, all the weight
+    at the largest cost for a p-median, ...: the ``scale_*`` functions below).
     """
-    if problem.kind in SCALES:
-        return SCALES[problem.kind](problem)
-    w = np.asarray(problem.weights, dtype=np.float64)
+    return definition(problem.kind).noise_scale(problem)
+
+
+def _largest_cost(problem: Problem) -> float:
     c = np.asarray(problem.cost)
-    cmax = float(c[np.isfinite(c)].max(initial=0.0))
-    wpos = float(w[w > 0].sum())
-    largest = {
-        ModelKind.MCLP: wpos, ModelKind.CMCLP: wpos, ModelKind.PMEDIAN: wpos * cmax, ModelKind.CPMEDIAN: wpos * cmax,
-        ModelKind.PCENTER: cmax * (float(w.max(initial=0.0)) if problem.weighted_center else 1.0),
-        ModelKind.LSCP: float(problem.m),
-        ModelKind.BCLP: wpos,
-        ModelKind.CFLP: wpos * cmax + (0.0 if problem.opening_cost is None else float(np.sum(problem.opening_cost))),
-    }.get(problem.kind, 0.0)
-    return SCALE_FLOOR * largest
+    return float(c[np.isfinite(c)].max(initial=0.0))
+
+
+def _positive_weight(problem: Problem) -> float:
+    w = np.asarray(problem.weights, dtype=np.float64)
+    return float(w[w > 0].sum())
+
+
+def scale_total_weight(problem: Problem) -> float:
+    """Noise scale of a covering objective: :data:`SCALE_FLOOR` x the total positive weight."""
+    return SCALE_FLOOR * _positive_weight(problem)
+
+
+def scale_weight_times_cost(problem: Problem) -> float:
+    """Noise scale of a weighted-cost objective: :data:`SCALE_FLOOR` x total weight x largest cost."""
+    return SCALE_FLOOR * _positive_weight(problem) * _largest_cost(problem)
+
+
+def scale_worst_cost(problem: Problem) -> float:
+    """Noise scale of a worst-cost objective: :data:`SCALE_FLOOR` x the largest (weighted) cost."""
+    w = np.asarray(problem.weights, dtype=np.float64)
+    return SCALE_FLOOR * _largest_cost(problem) * (float(w.max(initial=0.0)) if problem.weighted_center else 1.0)
+
+
+def scale_site_count(problem: Problem) -> float:
+    """Noise scale of a count of sites: :data:`SCALE_FLOOR` x the number of sites."""
+    return SCALE_FLOOR * float(problem.m)
 
 
 def _tolerance(problem: Problem, *values: float) -> float:
@@ -338,18 +264,12 @@ def _brute_force_choices(problem: Problem) -> list[tuple[int, ...]]:
     """Every choice of ``p`` sites that may open, when there are few (else none)."""
     from itertools import combinations
 
-    if problem.p is None or problem.kind in (ModelKind.CPMEDIAN, ModelKind.CMCLP, ModelKind.OUTREACH,
-                                             ModelKind.LSCP, ModelKind.CFLP):
+    if problem.p is None or not definition(problem.kind).brute_force_check:
         return []
     allowed = np.flatnonzero(problem.open_allowed()).tolist()
     if problem.p > len(allowed) or math.comb(len(allowed), problem.p) > BRUTE_FORCE_MAX:
         return []
     return list(combinations(allowed, problem.p))
-
-
-def _flows_derived(problem: Problem) -> bool:
-    """Whether the checker derives the assignment from the open sites (split-sourced capacitated CFLP)."""
-    return problem.kind is ModelKind.CFLP and not problem.single_source and problem.capacity is not None
 
 
 def verify(problem: Problem, result: Result, *, alternatives: Sequence[Sequence[int]] = ()) -> Result:
@@ -371,7 +291,9 @@ def verify(problem: Problem, result: Result, *, alternatives: Sequence[Sequence[
                             message=f"independent check: infeasible solution ({ev.reason}); "
                                     f"solver said {result.message}")
     claimed = result.objective
-    if _flows_derived(problem) and claimed > ev.objective:
+    from solvers.check_facility import flows_derived
+
+    if flows_derived(problem) and claimed > ev.objective:
         # split-sourced CFLP: the flows follow from the open sites; an incumbent's poorer flows are improved
         claimed = ev.objective
     if not abs(claimed - ev.objective) <= _tolerance(problem, claimed, ev.objective):

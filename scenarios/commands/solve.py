@@ -13,12 +13,14 @@ from scenarios.output import check_out_dir
 from scenarios.scenario_file import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
 from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
-from siting.facility import FacilityOptions
+from siting.facility import CAPACITATED, PRICED, FacilityOptions
 from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
 from siting.validation import bases_count
-from solvers import SolveOptions
+from solvers import ModelKind, SolveOptions
+from solvers.models import MODEL_NAMES, CountRule, choosing_count, definition
 
-MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "cflp", "bclp", "outreach")
+MODELS = MODEL_NAMES
+"""The ``--model`` choices: every model's definition (:mod:`solvers.models`)."""
 
 
 def parse_bases(value: str | None) -> int | str | None:
@@ -148,17 +150,19 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
     facility = FacilityOptions(capacity=capacity, opening_cost_gbp=opening_cost_gbp,
                                travel_gbp_per_minute=travel_gbp_per_minute, single_source=single_source)
     facility.check()
-    if model not in ("cpmedian", "cmclp", "cflp"):
+    if ModelKind(model) not in CAPACITATED | PRICED:
         given = [n for n, v in (("capacity", capacity), ("opening-cost-gbp", opening_cost_gbp),
                                 ("travel-gbp-per-minute", travel_gbp_per_minute)) if v is not None]
+        takes = ", ".join(sorted(k.value for k in CAPACITATED | PRICED))
         if given:
-            raise InputError(f"is for the models cpmedian, cmclp and cflp, not {model}", source=f"--{given[0]}")
+            raise InputError(f"is for the models {takes}, not {model}", source=f"--{given[0]}")
     if single_source and model != "cflp":
         raise InputError(f"is an option of the cflp model, not of {model}", source="--single-source")
     if not require_cover and model != "bclp":
         raise InputError(f"is an option of the bclp model, not of {model}", source="--backup-only")
-    if bases == "auto" and model != "outreach":
-        raise InputError("--bases auto is for the outreach model", source="--bases")
+    definition_ = definition(model)
+    if bases == "auto" and definition_.count is not CountRule.AT_MOST:
+        raise InputError(f"--bases auto is for {choosing_count()}", source="--bases")
     params: dict[str, object] = {k: v for k, v in outreach.items() if v is not None}
     if outreach_objective is not None:
         params["objective"] = outreach_objective
@@ -179,7 +183,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
     if name == "council" and case != norfolk.NAME:
         raise InputError(f"the council rule set belongs to the norfolk case, not {case!r}", source="--rules")
     request = SolveRequest(
-        model=model, bases=None if model == "lscp" else bases,  # type: ignore[arg-type]
+        model=model, bases=None if definition_.count is CountRule.MINIMISED else bases,  # type: ignore[arg-type]
         minutes=minutes, solver=solver, need=need, plan=plan,
         rules=norfolk.rules(name, c, allow_limited=allow_limited, min_per_district=lo, max_per_district=hi,
                             must_keep=keep, must_close=close),

@@ -119,9 +119,9 @@ def test_bclp_checker_counts_double_coverage_and_requires_single_cover() -> None
     ("kwargs", "message"),
     [
         ({"opening_cost": None}, "needs opening_cost"),
-        ({"opening_cost": [1.0, float("nan")]}, "opening_cost is not finite"),
-        ({"opening_cost": [1.0, -1.0]}, "opening_cost must be non-negative"),
-        ({"opening_cost": [1.0]}, "opening_cost has shape"),
+        ({"opening_cost": [1.0, float("nan")]}, r"finite and non-negative \(site 1: nan\)"),
+        ({"opening_cost": [1.0, -1.0]}, r"finite and non-negative \(site 1: -1\)"),
+        ({"opening_cost": [1.0]}, "opening_cost of shape"),
         ({"opening_cost": [1.0, 1.0], "capacity": [1.0, -2.0]}, "capacity must be non-negative"),
     ],
 )
