@@ -22,9 +22,7 @@ def presolve_infeasibility(problem: Problem) -> str:
 
 def infeasible_reason(problem: Problem) -> str:
     """Words for a solver's proof of infeasibility, specific to the model."""
-    rules = "must-open, must-close and group limits"
-    count = f"at most p = {problem.p} sites" if problem.p is not None else "any set of sites"
-    return definition(problem.kind).infeasible.format(p=problem.p, rules=rules, count=count)
+    return definition(problem.kind).infeasible_reason(problem)
 
 
 def outreach_budget(problem: Problem) -> str:

@@ -23,9 +23,10 @@ from solvers.heuristics.capacitated import CapEvaluator, search
 from solvers.heuristics.cover import greedy_cover
 from solvers.heuristics.minmax import interchange_center
 from solvers.heuristics.minsum import greedy, interchange
-from solvers.heuristics.rules import SiteRules, perturb
+from solvers.heuristics.rules import perturb
 from solvers.models import CountRule, ModelKind, definition
 from solvers.problem import BoolArray, FloatArray, IntArray, Problem
+from solvers.site_rules import SiteRules
 
 DEFAULT_TIME_S = 60.0
 """Search time when the caller sets no limit."""
@@ -101,7 +102,7 @@ def run_heuristic(
     rule, a new local search, and the better of the two kept.
     """
     deadline = time.perf_counter() + (time_limit_s if time_limit_s is not None else DEFAULT_TIME_S)
-    rules = SiteRules.of(problem)
+    rules = SiteRules.from_problem(problem, count=problem.m)
     run = HeuristicRun(rules, _warm(problem, rules, warm_start), deadline, np.random.default_rng(seed), restarts)
     model = definition(problem.kind)
     if model.heuristic is None:
@@ -116,7 +117,7 @@ def _warm(problem: Problem, rules: SiteRules, warm_start: Sequence[int] | None) 
     mask = np.zeros(problem.m, dtype=bool)
     idx = [int(j) for j in warm_start if 0 <= int(j) < problem.m]
     mask[idx] = True
-    if not rules.feasible(mask):
+    if not rules.keeps_rules(mask):
         return None
     k = int(mask.sum())
     exact = definition(problem.kind).count is CountRule.EXACT
@@ -136,7 +137,7 @@ def _start_mask(problem: Problem, cost: FloatArray, run: HeuristicRun) -> BoolAr
     if run.start is not None:
         return run.start
     assert problem.p is not None
-    return greedy(cost, run.rules, problem.p, run.rules.forced.copy(), deadline=run.deadline)
+    return greedy(cost, run.rules, problem.p, run.rules.must_open.copy(), deadline=run.deadline)
 
 
 def pmedian_heuristic(problem: Problem, run: HeuristicRun) -> Found:
@@ -183,7 +184,7 @@ def outreach_heuristic(problem: Problem, run: HeuristicRun) -> Found:
     start = tuple(int(j) for j in np.flatnonzero(run.start)) if run.start is not None else ()
     mask = np.zeros(problem.m, dtype=bool)
     mask[list(greedy_start(problem, count, start=start))] = True
-    if not run.rules.feasible(mask):
+    if not run.rules.keeps_rules(mask):
         return HeuristicFailure("greedy construction could not meet the site rules")
     fa = allocate_for_bases(problem, np.flatnonzero(mask).tolist())
     if fa.allocation is None:
@@ -198,11 +199,11 @@ def outreach_heuristic(problem: Problem, run: HeuristicRun) -> Found:
     improved = best < bound - 1e-9 * max(1.0, abs(bound))
     while improved and evals_left > 0 and time.perf_counter() < run.deadline:
         improved = False
-        for r in np.flatnonzero(mask & ~run.rules.forced):
+        for r in np.flatnonzero(mask & ~run.rules.must_open):
             for a in np.flatnonzero(run.rules.allowed & ~mask):
                 trial = mask.copy()
                 trial[r], trial[a] = False, True
-                if not run.rules.feasible(trial):
+                if not run.rules.keeps_rules(trial):
                     continue
                 evals_left -= 1
                 cand = allocate_for_bases(problem, np.flatnonzero(trial).tolist())
@@ -239,7 +240,7 @@ def lscp_heuristic(problem: Problem, run: HeuristicRun) -> Found:
 
     cov = cover_csr(problem)
     cov = cov[np.flatnonzero(np.diff(cov.indptr) > 0)]
-    first = run.start if run.start is not None else run.rules.forced.copy()
+    first = run.start if run.start is not None else run.rules.must_open.copy()
     mask = greedy_cover(cov, run.rules, first, deadline=run.deadline)
     if mask is None:
         return HeuristicFailure("greedy covering could not cover every coverable demand point within the site rules")

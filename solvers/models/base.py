@@ -118,7 +118,10 @@ class ModelDefinition:
             check run after the common ones ('' when none found); None: none.
         check_data: ``"module:function"``: ``(problem) -> None`` raising ``ProblemError`` when the
             model-specific data do not fit the problem; None: nothing to check.
-        infeasible: how a solver's proof of infeasibility reads, with ``{p}`` and ``{rules}``.
+        infeasible: how a solver's proof of infeasibility reads, with ``{p}``, ``{rules}`` (the site
+            rules) and ``{count}`` ("at most p = 5 sites" or "any set of sites").
+        infeasible_words: ``"module:function"``: ``(problem) -> str``, the words when they depend on
+            more than ``p`` (replaces ``infeasible``); None: the template.
     """
 
     kind: ModelKind
@@ -143,6 +146,7 @@ class ModelDefinition:
     presolve: str | None = None
     check_data: str | None = None
     infeasible: str = "the solver proved that p = {p} and the {rules} cannot all hold"
+    infeasible_words: str | None = None
 
     @property
     def name(self) -> str:
@@ -156,7 +160,8 @@ class ModelDefinition:
 
     def references(self) -> dict[str, str]:
         """Every behaviour reference the definition names, by field."""
-        fields = ("formulation", "evaluator", "objective_scale", "heuristic", "cpsat", "presolve", "check_data")
+        fields = ("formulation", "evaluator", "objective_scale", "heuristic", "cpsat", "presolve", "check_data",
+                  "infeasible_words")
         return {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
 
     def build_mip(self, problem: Problem) -> MatrixModel:
@@ -193,6 +198,14 @@ class ModelDefinition:
     def presolve_reason(self, problem: Problem) -> str:
         """The model-specific quick infeasibility check ('' when none found)."""
         return str(resolve(self.presolve)(problem)) if self.presolve is not None else ""
+
+    def infeasible_reason(self, problem: Problem) -> str:
+        """Words for a solver's proof that ``problem`` is infeasible."""
+        if self.infeasible_words is not None:
+            return str(resolve(self.infeasible_words)(problem))
+        rules = "must-open, must-close and group limits"
+        count = f"at most p = {problem.p} sites" if problem.p is not None else "any set of sites"
+        return self.infeasible.format(p=problem.p, rules=rules, count=count)
 
     def check_problem_data(self, problem: Problem) -> None:
         """Raise ``ProblemError`` when the model-specific data do not fit ``problem``."""

@@ -13,7 +13,7 @@ from solvers.models import DEFINITIONS, MAXIMISE_MODELS, MODEL_NAMES, CountRule,
 from solvers.models.base import ModelDefinition
 
 ARITY = {"formulation": 1, "evaluator": 3, "objective_scale": 1, "heuristic": 2, "cpsat": 1, "presolve": 1,
-         "check_data": 1}
+         "check_data": 1, "infeasible_words": 1}
 """Positional parameters each kind of reference takes."""
 
 
@@ -78,6 +78,16 @@ def test_problem_validation_follows_the_count_rule_and_needs() -> None:
             with pytest.raises(ProblemError, match="needs capacity"):
                 make_problem(kind, [1, 1], cost, p=1, radius=1.0)
     assert make_problem("lscp", [1, 1], cost, radius=1.0).p is None
+
+
+def test_infeasibility_words_come_from_the_definition() -> None:
+    from solvers.presolve import infeasible_reason
+
+    cost = np.array([[1.0, 2.0], [2.0, 1.0]])
+    assert "at most p = 1 sites" in infeasible_reason(make_problem("lscp", [1, 1], cost, radius=1.0, p=1))
+    assert "any set of sites" in infeasible_reason(make_problem("lscp", [1, 1], cost, radius=1.0))
+    assert "reach an open site" in infeasible_reason(make_problem("pmedian", [1, 1], cost, p=1))
+    assert "p = 1 and the must-open" in infeasible_reason(make_problem("mclp", [1, 1], cost, p=1, radius=1.0))
 
 
 def test_an_unknown_model_names_the_known_ones() -> None:
