@@ -65,11 +65,6 @@ def transport_flows(problem: Problem, selected: Sequence[int]) -> tuple[float, N
     return float(np.dot(c, res.x)), share, ""
 
 
-def flows_derived(problem: Problem) -> bool:
-    """Whether the checker derives the flows from the open sites (split-sourced, capacitated CFLP)."""
-    return problem.opening_cost is not None and not problem.single_source and problem.capacity is not None
-
-
 def evaluate_cflp(problem: Problem, selected: Sequence[int], assignment: NDArray[np.int64] | None) -> Evaluation:
     """Opening costs plus travel: the given assignment (single sourcing) or the best flows (split)."""
     assert problem.opening_cost is not None

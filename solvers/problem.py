@@ -197,9 +197,9 @@ class Problem:
             cost = np.asarray(self.opening_cost, dtype=np.float64)
             if cost.shape != (c.shape[1],):
                 raise ProblemError(f"opening_cost has shape {cost.shape}, expected ({c.shape[1]},)")
-            bad = np.flatnonzero(~np.isfinite(cost) | (cost < 0))
-            if bad.size:
-                j = int(bad[0])
+            wrong = np.flatnonzero(~np.isfinite(cost) | (cost < 0))
+            if wrong.size:
+                j = int(wrong[0])
                 raise ProblemError(f"opening_cost must be finite and non-negative (site {j}: {cost[j]:g})")
         model.check_problem_data(self)
 
