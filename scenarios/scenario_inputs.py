@@ -33,19 +33,6 @@ from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
 from solvers.models import MODEL_NAMES, CountRule, choosing_count, definition
 
-#: Modules that register extra model runners when imported (absent ones are skipped).
-RUNNER_MODULES = ("scenarios.outreach_run",)
-
-
-def ensure_model_runners() -> None:
-    """Import the optional modules that register model runners (the outreach model)."""
-    for name in RUNNER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-
 
 def known_models() -> tuple[str, ...]:
     """Model names a scenario may use (every model's definition, :mod:`solvers.models`)."""

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.compare import bases_of
+from scenarios.dask_pool import WORKER_ENV
 from scenarios.output import jsonable
-from scenarios.scenario_inputs import Prepared, ensure_model_runners
+from scenarios.scenario_inputs import Prepared
 from scenarios.solve import run, write_outcome
 from scenarios.warm_start import fit_start
 from siting.errors import InputError
@@ -46,8 +47,6 @@ NUMERIC_COLUMNS = frozenset({
     "mean_minutes", "frontline_share", "contact_hours", "n_bases_kept", "plan_bases", "plan_need_covered_share",
     "plan_frontline_share", "warm_start", "build_seconds", "solve_seconds", "wall_seconds", "job_seconds", "run",
 })
-#: Environment set on workers so that solvers and numeric libraries use one thread each.
-WORKER_ENV = {"SITING_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -279,7 +278,6 @@ def execute_job(job: JobSpec, prep: Prepared, previous: Sequence[str] | None = N
     worker = f"{socket.gethostname()}:{os.getpid()}"
     spec = {"job_id": job.job_id, "case": job.unit, "model": job.model, "bases": job.bases, "minutes": job.minutes}
     try:
-        ensure_model_runners()
         request = dataclasses.replace(prep.request, model=job.model, bases=job.bases, minutes=job.minutes)
         start = _warm_start(prep, request, previous)
         threads = 1 if cap_threads else request.options.threads
