@@ -10,6 +10,9 @@ Suites:
   and MCLP with p = 153 at 15, 25 and 40 minutes.
 * ``scaling``: random sub-instances of the national one of growing size (p-median and MCLP at 20 minutes,
   p = m / 20).
+* ``cap``: OR-Library capacitated warehouse location (Beasley 1988) as split-sourced CFLP, with the
+  published ``capopt`` optima (:mod:`benchmarks.orlib_cap`: cap41-cap74 shipped; others from
+  ``$SITING_ORLIB_CAP``); ``cap41-single`` ... the same data single-sourced (no published optima).
 * ``norfolk``: the Norfolk case (538 LSOAs x 53 centres) from the domain layer, p = 1..53 for
   MCLP, p-median and the outreach model; built lazily, skipped if the domain layer is missing.
   Run it with ``--in-process`` (one interpreter start per job would dwarf the solves).
@@ -75,6 +78,24 @@ def _pcenter_cases() -> list[Case]:
         return build
 
     return [Case(f"pcenter-pmed{k}", "pcenter", builder(k), None, {"model": "pcenter"}) for k in range(1, 41)]
+
+
+def _cap_cases() -> list[Case]:
+    from benchmarks.orlib_cap import CAPOPT, available, load_cap
+
+    def builder(name: str, *, single: bool) -> Callable[[], Problem]:
+        def build() -> Problem:
+            inst = load_cap(name)
+            return make_problem(ModelKind.CFLP, inst.demand, inst.unit_cost(), capacity=inst.capacity,
+                                opening_cost=inst.fixed_cost, single_source=single)
+
+        return build
+
+    cases = [Case(name, "cap", builder(name, single=False), CAPOPT[name], {"model": "cflp", "sourcing": "split"})
+             for name in available()]
+    cases += [Case(f"{name}-single", "cap", builder(name, single=True), None, {"model": "cflp", "sourcing": "single"})
+              for name in available() if name.startswith(("cap5", "cap6", "cap7"))]
+    return cases
 
 
 #: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
@@ -184,6 +205,7 @@ SUITES: dict[str, Callable[[], list[Case]]] = {
     "pcenter": _pcenter_cases,
     "england": _england_cases,
     "scaling": _scaling_cases,
+    "cap": _cap_cases,
     "norfolk": _norfolk_cases,
 }
 

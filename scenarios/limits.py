@@ -21,6 +21,10 @@ TimeLimitSeconds = Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT_S, allow_inf_n
 RelativeGap = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Threads = Annotated[int, Field(ge=1, le=1024)]
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
+#: A site's capacity in units of the demand weight (``inf``: no limit).
+Capacity = Annotated[float, Field(ge=0)]
+Gbp = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+GbpPerMinute = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 def check_value(kind: Any, value: Any, *, source: str) -> Any:

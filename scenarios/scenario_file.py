@@ -41,6 +41,9 @@ from scenarios.limits import (
     MAX_TIME_LIMIT_S as MAX_TIME_LIMIT_S,
 )
 from scenarios.limits import (
+    Capacity,
+    Gbp,
+    GbpPerMinute,
     Minutes,
     RelativeGap,
     Seed,
@@ -146,12 +149,22 @@ class TravelSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    """The model and its parameters."""
+    """The model and its parameters.
+
+    ``capacity`` and ``opening_cost_gbp`` give every site one value (instead of the sites file's
+    columns); ``travel_gbp_per_minute`` and ``single_source`` are for ``cflp``, ``require_cover``
+    for ``bclp`` (:mod:`siting.facility`). For ``cflp``, ``bases`` is an upper limit (null: none).
+    """
 
     name: str = "mclp"
     bases: int | Literal["auto"] | None = Field(default=15)
     minutes: Minutes = 20.0
     params: dict[str, Any] = Field(default_factory=dict)
+    capacity: Capacity | None = None
+    opening_cost_gbp: Gbp | None = None
+    travel_gbp_per_minute: GbpPerMinute | None = None
+    single_source: bool = False
+    require_cover: bool = True
 
 
 class GroupSpec(_Strict):

@@ -24,6 +24,10 @@ DEMAND_COLUMNS: tuple[str, ...] = (
 SITE_COLUMNS: tuple[str, ...] = (
     "id", "name", "lon", "lat", "x_m", "y_m", "district", "kind", "suitable_base", "running_cost_gbp",
 )
+OPTIONAL_SITE_COLUMNS: tuple[str, ...] = ("capacity", "opening_cost_gbp")
+"""Site columns kept only when the data has them: ``capacity`` (in units of the demand weight, ``inf``
+for no limit) and ``opening_cost_gbp`` (annual cost of keeping the site as a base), for the
+capacitated models and the facility location model (:mod:`siting.facility`)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,16 @@ class Sites:
         """District -> positions of its sites, districts in sorted order (read once; do not change)."""
         d = self.frame["district"].to_numpy()
         return {str(name): tuple(int(j) for j in np.flatnonzero(d == name)) for name in sorted(set(d.tolist()))}
+
+    @property
+    def capacity(self) -> NDArray[np.float64] | None:
+        """Per-site capacity from the data's ``capacity`` column (``inf``: no limit), or None without one."""
+        return self.frame["capacity"].to_numpy(dtype=np.float64) if "capacity" in self.frame else None
+
+    @property
+    def opening_cost_gbp(self) -> NDArray[np.float64] | None:
+        """Per-site annual cost of keeping a base, from the ``opening_cost_gbp`` column, or None without one."""
+        return self.frame["opening_cost_gbp"].to_numpy(dtype=np.float64) if "opening_cost_gbp" in self.frame else None
 
     def index_of(self, ids: Sequence[str]) -> list[int]:
         """Positions of site ids (``KeyError`` naming the first unknown one)."""

@@ -148,8 +148,14 @@ def check_base_count(case: Case, rules: SiteRules, bases: int, *, source: str = 
 
 def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, bases: int | None,
                   minutes: float | None = None, rules: SiteRules | None = None,
-                  capacity: Sequence[float] | None = None, extra: OutreachSpec | None = None) -> Problem:
-    """The solver problem for ``case`` (weights from ``case.demand``, costs from ``matrix``)."""
+                  capacity: Sequence[float] | NDArray[np.float64] | None = None, extra: OutreachSpec | None = None,
+                  opening_cost: Sequence[float] | NDArray[np.float64] | None = None, single_source: bool = False,
+                  require_cover: bool = True) -> Problem:
+    """The solver problem for ``case`` (weights from ``case.demand``, costs from ``matrix``).
+
+    ``capacity`` and ``opening_cost`` (in the objective's units) are per site, in the sites' order;
+    :func:`siting.facility.facility_problem` takes them from the data and converts pounds.
+    """
     kind = ModelKind(model)
     rules = rules or SiteRules()
     if matrix.demand_ids != tuple(case.demand.ids) or matrix.site_ids != tuple(case.sites.ids):
@@ -173,5 +179,6 @@ def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, b
         kind, case.demand.weight, matrix.minutes, p=bases,
         radius=float(minutes) if (minutes is not None and kind in RADIUS_MODELS) else None,
         must_open=keep, must_close=sorted(close), groups=district_groups(case, rules),
-        capacity=capacity, extra=extra,
+        capacity=capacity, extra=extra, opening_cost=opening_cost, single_source=single_source,
+        require_cover=require_cover,
     )
