@@ -27,6 +27,7 @@ from siting import io as siting_io
 from siting import validation
 from siting.domain import Case, Plan, Sites, TravelMatrix
 from siting.errors import InputError
+from siting.facility import FacilityOptions
 from siting.need import weighted
 from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
@@ -106,7 +107,7 @@ def prepare(scenario: Scenario, *, authority: england.Authority | None = None,
     case = _sites(scenario, case, files, notes)
     case, plan_name = _plan(scenario, case, files)
     rules = _rules(scenario, case, lenient=authority is not None and _multi(scenario))
-    request = _request(scenario, rules, plan_name)
+    request = _request(scenario, rules, plan_name, case)
     matrix = _matrix(scenario, case, files, cache_dir=cache_dir, notes=notes)
     return Prepared(label, title, case, matrix, request, tuple(dict.fromkeys(files)), tuple(notes))
 
@@ -448,12 +449,18 @@ def _check_params(scenario: Scenario, model: str, params: Mapping[str, object]) 
         raise scenario.error(where, exc.detail) from None
 
 
-def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveRequest:
+def _request(scenario: Scenario, rules: SiteRules, plan: str | None, case: Case) -> SolveRequest:
     spec = scenario.spec
     m = spec.model
     if m.name not in known_models():
         raise scenario.error(("model", "name"), f"unknown model {m.name!r}; choose from {', '.join(known_models())}")
-    if why := capacity_missing(m.name):
+    facility = FacilityOptions(capacity=m.capacity, opening_cost_gbp=m.opening_cost_gbp,
+                               travel_gbp_per_minute=m.travel_gbp_per_minute, single_source=m.single_source)
+    try:
+        why = capacity_missing(m.name, case, facility)
+    except InputError as exc:  # a column and a uniform value both given
+        raise scenario.error(("model", str(exc.source).removeprefix("--").replace("-", "_")), exc.detail) from None
+    if why:
         raise scenario.error(("model", "name"), why)
     _check_params(scenario, m.name, m.params)
     model = definition(m.name)
@@ -473,4 +480,5 @@ def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveReq
         model=m.name, bases=None if model.count is CountRule.MINIMISED else m.bases,  # type: ignore[arg-type]
         minutes=m.minutes, solver=s.name, rules=rules, need=spec.need, plan=plan, params=dict(m.params),
         options=SolveOptions(time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed),
+        facility=facility, require_cover=m.require_cover,
     )

@@ -12,12 +12,12 @@ from siting.domain import Case, TravelMatrix
 from siting.errors import InputError, NoSolutionError, SolveFailedError
 from siting.solve_text import equity_and_rules_text, equity_from_dict, format_text, rules_text
 from siting.solving import (
-    NEEDS_CAPACITY,
     Outcome,
     SolveRequest,
     add_equity,
     capacity_missing,
     equity,
+    facility_summary,
     name_indices,
     plan_for,
     rules_brief,
@@ -27,9 +27,26 @@ from siting.solving import (
 )
 from solvers import ModelKind, Status
 
-__all__ = ["MODEL_RUNNERS", "NEEDS_CAPACITY", "Outcome", "SolveRequest", "add_equity", "capacity_missing",
-           "equity", "equity_and_rules_text", "equity_from_dict", "format_text", "name_indices", "refuse_infeasible",
-           "refuse_without_solution", "rules_brief", "rules_summary", "rules_text", "run", "write_outcome"]
+__all__ = [
+    "MODEL_RUNNERS",
+    "Outcome",
+    "SolveRequest",
+    "add_equity",
+    "capacity_missing",
+    "equity",
+    "equity_and_rules_text",
+    "equity_from_dict",
+    "facility_summary",
+    "format_text",
+    "name_indices",
+    "refuse_infeasible",
+    "refuse_without_solution",
+    "rules_brief",
+    "rules_summary",
+    "rules_text",
+    "run",
+    "write_outcome",
+]
 
 # The solving core (SolveRequest, Outcome, the summary and its text) lives in siting.solving and siting.solve_text;
 # this module keeps what belongs to the command package: the runners other models register, the comparison with

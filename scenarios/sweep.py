@@ -117,8 +117,6 @@ def _check_models(models: Sequence[str]) -> None:
     for m in models:
         if m not in known:
             raise InputError(f"unknown model {m!r}; choose from {', '.join(known)}", source="--model")
-        if why := capacity_missing(m):
-            raise InputError(why, source="--model")
 
 
 def _check_folder(out_dir: Path, state: JournalState, fingerprint: str | None) -> None:
@@ -147,6 +145,10 @@ def run_sweep(scenario: Scenario, settings: SweepSettings, *, command: str = "",
     prepared = prepare_all(scenario, cache_dir=out_dir.parent / f".{out_dir.name}.cache", skipped=left_out)
     warnings += provenance.enforce(provenance.check_matrices(scenario, prepared),
                                    allow_changed=settings.allow_changed_data)
+    for prep in prepared:
+        for m in settings.models:
+            if why := capacity_missing(m, prep.case, prep.request.facility):
+                raise InputError(why, source="--model")
     jobs, notes = plan_jobs(prepared, models=settings.models, bases=settings.bases, minutes=settings.minutes)
     notes = left_out + [n for p in prepared for n in p.notes] + notes
     if not jobs:

@@ -28,7 +28,8 @@ from scenarios.scenario_inputs import Prepared
 from scenarios.solve import run, write_outcome
 from scenarios.warm_start import fit_start
 from siting.errors import InputError
-from siting.problems import build_problem, count_range
+from siting.facility import facility_problem
+from siting.problems import count_range
 from solvers.models import CountRule, definition
 
 #: The columns of ``results.csv``/``results.parquet``, in order (the maps engineer codes against these).
@@ -258,8 +259,9 @@ def _warm_start(prep: Prepared, request: Any, previous: Sequence[str] | None) ->
     if not previous or request.bases is None or isinstance(request.bases, str):
         return None
     try:
-        problem = build_problem(prep.case, prep.matrix, model=request.model, bases=request.bases,
-                                minutes=request.minutes, rules=request.rules)
+        problem = facility_problem(prep.case, prep.matrix, model=request.model, bases=request.bases,
+                                   minutes=request.minutes, rules=request.rules, options=request.facility,
+                                   require_cover=request.require_cover)
         known = {s: k for k, s in enumerate(prep.case.sites.ids)}
         start = fit_start(problem, [known[s] for s in previous if s in known])
     except Exception:

@@ -21,11 +21,17 @@ def _status_words(s: dict[str, object]) -> str:
     return str(status)
 
 
+def _bases_words(s: dict[str, object]) -> str:
+    if s.get("bases_requested") is None:
+        return "any number of" if s.get("model") == "cflp" else "fewest"
+    return f"at most {s['bases_requested']}" if s.get("model") == "cflp" else str(s["bases_requested"])
+
+
 def format_text(s: dict[str, object]) -> str:
     """A readable summary for the terminal."""
     lines = [
         f"{s['case']}: model {s['model']}, "
-        f"{'fewest' if s.get('bases_requested') is None else s.get('bases_requested')} bases, "
+        f"{_bases_words(s)} bases, "
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
         f"solver {s['solver']}: {_status_words(s)}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
@@ -74,6 +80,14 @@ def format_text(s: dict[str, object]) -> str:
             if r["area_class"] in plan_classes:
                 row += f" {_pct(plan_classes[r['area_class']]['share']):>8s}"
             lines.append(row)
+    fac = s.get("facility")
+    if isinstance(fac, dict) and "total_gbp" in fac:
+        lines.append(f"annual cost £{fac['total_gbp']:,.0f}: {fac['bases']} bases £{fac['opening_gbp']:,.0f}, "
+                     f"travel £{fac['travel_gbp']:,.0f} at £{fac['travel_gbp_per_minute']:g} per unit of need "
+                     "per minute a year")
+    elif isinstance(fac, dict):
+        lines.append(f"need covered at least once: {_pct(fac['need_covered_once_share'])}; at least twice: "
+                     f"{_pct(fac['need_covered_twice_share'])}")
     extra = equity_and_rules_text(s)
     return "\n".join(lines) + ("\n" + extra if extra else "")
 

@@ -22,7 +22,8 @@ from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, TravelMatrix
 from siting.equity import equity as equity
 from siting.errors import InputError
-from siting.problems import SiteRules, build_problem
+from siting.facility import FacilityOptions, cost_split, facility_problem, needs
+from siting.problems import SiteRules
 from siting.solve_text import format_text
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, solve
@@ -35,8 +36,9 @@ class SolveRequest:
     """Everything one solve needs besides the case.
 
     Attributes:
-        model: the model name (``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``, ``outreach``).
-        bases: number of bases (``None`` for LSCP, or ``auto`` handled by the outreach model).
+        model: the model name (``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``, ``cflp``,
+            ``bclp``, ``outreach``).
+        bases: number of bases (``None`` for LSCP, and for CFLP: no limit; ``auto`` for the outreach model).
         minutes: the travel-time limit for coverage (and for reporting coverage under every model).
         solver: backend name or ``auto``.
         rules: site rules (must keep/close, per-district limits).
@@ -45,6 +47,9 @@ class SolveRequest:
         plan: name of the plan in hand to compare with (default: the case's first plan).
         params: model-specific parameters (for the outreach model).
         closures: also compute re-optimised closure values (MCLP and p-median; :mod:`scenarios.closure_run`).
+        facility: capacities, opening costs and the price of travel (cpmedian, cmclp, cflp;
+            :mod:`siting.facility`).
+        require_cover: BCLP: every area a base can reach must be covered once.
     """
 
     model: str = "mclp"
@@ -57,6 +62,8 @@ class SolveRequest:
     plan: str | None = None
     params: dict[str, object] = field(default_factory=dict)
     closures: bool = False
+    facility: FacilityOptions = field(default_factory=FacilityOptions)
+    require_cover: bool = True
 
 
 @dataclass
@@ -74,16 +81,13 @@ class Outcome:
     """Other files by name (for example a PNG plot), written as they are."""
 
 
-#: Capacitated models (their definition needs capacities): nothing supplies site capacities yet.
-NEEDS_CAPACITY = tuple(d.name for d in DEFINITIONS.values() if d.needs_capacity)
-
-
-def capacity_missing(model: str) -> str:
-    """Why ``model`` cannot run here ('' if it can): capacitated models need capacities nobody supplies yet."""
-    if model in NEEDS_CAPACITY:
-        return (f"model {model} needs a capacity for every site, and no capacity data is available yet "
-                "(no case or scenario file supplies site capacities); use pmedian or mclp")
-    return ""
+def capacity_missing(model: str, case: Case, facility: FacilityOptions) -> str:
+    """Why ``model`` cannot run on ``case`` with ``facility`` ('' if it can): capacities, opening costs, price."""
+    try:
+        kind = ModelKind(model)
+    except ValueError:
+        return ""
+    return needs(kind, case, facility)
 
 
 def solve_case(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
@@ -92,7 +96,7 @@ def solve_case(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outco
         kind = ModelKind(request.model)
     except ValueError:
         raise InputError(f"unknown model {request.model!r}", source="--model") from None
-    if why := capacity_missing(request.model):
+    if why := capacity_missing(request.model, case, request.facility):
         raise InputError(why, source="--model")
     if request.solver != "auto" and request.solver not in solver_names():
         raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
@@ -105,8 +109,10 @@ def solve_case(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outco
     if request.minutes is None or not request.minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
     t0 = time.perf_counter()
-    problem = build_problem(case, matrix, model=kind, bases=None if count is CountRule.MINIMISED else request.bases,
-                            minutes=request.minutes, rules=request.rules)
+    counted = request.bases if isinstance(request.bases, int) and count is not CountRule.MINIMISED else None
+    problem = facility_problem(case, matrix, model=kind, bases=counted,
+                               minutes=request.minutes, rules=request.rules, options=request.facility,
+                               require_cover=request.require_cover)
     try:
         result = solve(problem, solver=request.solver, options=request.options)
     except ValueError as exc:
@@ -121,6 +127,8 @@ def solve_case(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outco
     summary["travel_times"] = matrix.source  # which estimator or file, and its measured error where known
     add_equity(case, matrix, request, summary, bases if coverage is not None else None, plan)
     summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
+    if result.has_solution and kind in (ModelKind.CFLP, ModelKind.BCLP):
+        summary["facility"] = facility_summary(case, matrix, request, kind, result)
     tables: dict[str, pd.DataFrame] = {}
     if coverage is not None:
         tables["bases.csv"] = bases_table(case, coverage)
@@ -132,6 +140,26 @@ def solve_case(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outco
     return out
 
 
+
+
+def facility_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind: ModelKind,
+                     result: Result) -> dict[str, object]:
+    """CFLP: the annual cost in pounds, split into bases and travel; BCLP: need covered once and twice."""
+    if kind is ModelKind.CFLP:
+        split = cost_split(case, request.facility, result.selected, result.objective)
+        return {"bases": len(result.selected), "opening_gbp": round(split.opening_gbp, 2),
+                "travel_gbp": round(split.travel_gbp, 2), "total_gbp": round(split.total_gbp, 2),
+                "travel_gbp_per_minute": request.facility.travel_gbp_per_minute,
+                "single_source": request.facility.single_source,
+                "capacity": "none" if request.facility.capacity is None and case.sites.capacity is None
+                else "per site"}
+    minutes = np.asarray(matrix.minutes, dtype=np.float64)[:, list(result.selected)]
+    times = (minutes <= request.minutes).sum(axis=1)
+    w = case.demand.weight
+    total = float(w.sum()) or 1.0
+    return {"need_covered_once_share": round(float(w[times >= 1].sum()) / total, 6),
+            "need_covered_twice_share": round(float(w[times >= 2].sum()) / total, 6),
+            "require_cover": request.require_cover}
 
 
 def plan_for(case: Case, request: SolveRequest) -> siting.Plan | None:
@@ -244,8 +272,10 @@ def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind:
         return out
     free = SiteRules(must_keep=tuple(s for s in r.must_keep), must_close=r.must_close)
     minimised = DEFINITIONS[kind].count is CountRule.MINIMISED
-    problem = build_problem(case, matrix, model=kind, bases=None if minimised else request.bases,
-                            minutes=request.minutes, rules=free)
+    counted = request.bases if isinstance(request.bases, int) and not minimised else None
+    problem = facility_problem(case, matrix, model=kind, bases=counted,
+                               minutes=request.minutes, rules=free, options=request.facility,
+                               require_cover=request.require_cover)
     other = solve(problem, solver=request.solver, options=request.options)
     if other.has_solution:
         sign = 1.0 if problem.maximise else -1.0

@@ -122,6 +122,36 @@ def capacity_shortfall(problem: Problem) -> str:
     return ""
 
 
+def facility_capacity_shortfall(problem: Problem) -> str:
+    """CFLP: all the sites that may open (or the p largest) hold less than the demand; single-sourced, a
+    demand point outweighs every site that can serve it."""
+    if problem.capacity is None:
+        return ""
+    cap = np.asarray(problem.capacity, dtype=np.float64)
+    w = problem.weights
+    allowed = problem.open_allowed()
+    forced = np.zeros(problem.m, dtype=bool)
+    forced[list(problem.must_open)] = True
+    others = np.sort(cap[allowed & ~forced])[::-1]
+    count = int(allowed.sum()) if problem.p is None else problem.p
+    best = float(cap[forced].sum() + others[: max(0, count - int(forced.sum()))].sum())
+    total = float(w.sum())
+    if best < total * (1 - 1e-12):
+        which = "all the sites" if problem.p is None else f"the {problem.p} largest sites"
+        return (f"capacity shortfall: {which} that may open (with the must-open ones) "
+                f"hold {best:.6g} but the total demand is {total:.6g}")
+    if not problem.single_source:
+        return ""
+    reach = np.isfinite(np.asarray(problem.cost, dtype=np.float64)) & allowed[None, :]
+    biggest = np.where(reach, cap[None, :], -np.inf).max(axis=1, initial=-np.inf)
+    too_big = np.flatnonzero((w > 0) & (w > biggest))
+    if too_big.size:
+        i = int(too_big[0])
+        return (f"{too_big.size} demand points weigh more than the capacity of every site that can serve "
+                f"them (e.g. demand point {i}: weight {w[i]:.6g}, largest reachable capacity {biggest[i]:.6g})")
+    return ""
+
+
 def cover_within_cap(problem: Problem) -> str:
     """LSCP with a cap p: a packing of demand points with disjoint covering sets needs too many sites."""
     if problem.kind is not ModelKind.LSCP or problem.p is None or problem.radius is None:

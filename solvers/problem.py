@@ -62,7 +62,10 @@ class Problem:
         capacity: per-site capacity in units of ``weights`` (CPMEDIAN, CMCLP); ``inf`` is no limit
             (stored as the total weight, which no site can exceed).
         opening_cost: per-site cost of opening the site, in the objective's units (models whose
-            definition ``needs_opening_cost``).
+            definition ``needs_opening_cost``: CFLP).
+        single_source: CFLP: every demand point is served whole by one site (else its weight may be
+            split between open sites).
+        require_cover: BCLP: every demand point some allowed site covers must be covered at least once.
 
     The arrays are normalised on construction (weights and capacity float64; cost float32 or
     float64, other dtypes cast to float64) and the problem is validated there, once: a malformed
@@ -85,6 +88,8 @@ class Problem:
     weighted_center: bool = False
     extra: OutreachSpec | None = None
     opening_cost: FloatArray | None = None
+    single_source: bool = False
+    require_cover: bool = True
 
     def __post_init__(self) -> None:
         """Normalise the arrays (one dtype, one comparison rule), then validate: once, here."""
@@ -192,8 +197,10 @@ class Problem:
             cost = np.asarray(self.opening_cost, dtype=np.float64)
             if cost.shape != (c.shape[1],):
                 raise ProblemError(f"opening_cost has shape {cost.shape}, expected ({c.shape[1]},)")
-            if not np.all(np.isfinite(cost)) or np.any(cost < 0):
-                raise ProblemError("opening_cost must be finite and non-negative")
+            wrong = np.flatnonzero(~np.isfinite(cost) | (cost < 0))
+            if wrong.size:
+                j = int(wrong[0])
+                raise ProblemError(f"opening_cost must be finite and non-negative (site {j}: {cost[j]:g})")
         model.check_problem_data(self)
 
 
@@ -232,6 +239,8 @@ def make_problem(
     weighted_center: bool = False,
     extra: OutreachSpec | None = None,
     opening_cost: Sequence[float] | NDArray[np.floating] | None = None,
+    single_source: bool = False,
+    require_cover: bool = True,
 ) -> Problem:
     """Build a :class:`Problem` from array-likes (validated on construction)."""
     return Problem(
@@ -247,6 +256,8 @@ def make_problem(
         weighted_center=weighted_center,
         extra=extra,
         opening_cost=None if opening_cost is None else np.asarray(opening_cost, dtype=np.float64),
+        single_source=single_source,
+        require_cover=require_cover,
     )
 
 

@@ -40,4 +40,5 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
     "pmedian-exact": lazy("pmedian_exact", "PMedianExactBackend"),
     "mclp-exact": lazy("pmedian_exact", "MclpExactBackend"),
     "pcenter-exact": lazy("pcenter_exact", "PCenterExactBackend"),
+    "mclp-merged": lazy("mclp_merged", "MclpMergedBackend"),
 }

@@ -9,7 +9,7 @@ a model is one module here, its name in :class:`~solvers.models.base.ModelKind` 
 
 from __future__ import annotations
 
-from solvers.models import cmclp, cpmedian, lscp, mclp, outreach, pcenter, pmedian
+from solvers.models import bclp, cflp, cmclp, cpmedian, lscp, mclp, outreach, pcenter, pmedian
 from solvers.models.base import CountRule, ModelDefinition, ModelKind, resolve
 
 DEFINITIONS: dict[ModelKind, ModelDefinition] = {
@@ -21,6 +21,8 @@ DEFINITIONS: dict[ModelKind, ModelDefinition] = {
         pcenter.DEFINITION,
         cpmedian.DEFINITION,
         cmclp.DEFINITION,
+        cflp.DEFINITION,
+        bclp.DEFINITION,
         outreach.DEFINITION,
     )
 }

@@ -48,6 +48,10 @@ class ModelKind(StrEnum):
     """Capacitated maximal covering: covered weight assigned within site capacities."""
     OUTREACH = "outreach"
     """Frontline-versus-overhead outreach model (see :mod:`solvers.formulations.outreach`)."""
+    CFLP = "cflp"
+    """Capacitated facility location: opening costs plus weighted travel, free (or capped) number of sites."""
+    BCLP = "bclp"
+    """Backup coverage: open p sites to maximise the weight covered at least twice within ``radius``."""
 
 
 class CountRule(StrEnum):
