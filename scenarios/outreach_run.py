@@ -1,6 +1,6 @@
 """``siting solve CASE --model outreach``: the frontline-versus-overhead model, from request to outcome.
 
-Registered as :data:`scenarios.solve.MODEL_RUNNERS` ``["outreach"]``. Model parameters come from
+Called by :func:`scenarios.solve.run` when the model is outreach. Model parameters come from
 ``SolveRequest.params`` (names of :class:`siting.outreach.OutreachParams`: ``frontline_floor``,
 ``rural_floor``, ``district_floor``, ``session_minutes``, ``max_drive_minutes``, ``budget_gbp``, ...).
 
@@ -36,7 +36,6 @@ import siting
 from scenarios.output import jsonable
 from scenarios.outreach_robust import RobustnessResult, RobustnessSettings, robustness
 from scenarios.outreach_text import format_outreach_text
-from scenarios.solve import MODEL_RUNNERS, Outcome, SolveRequest, add_equity, equity_and_rules_text, rules_brief
 from siting.budget import FRONTLINE, check_positive
 from siting.coverage import CoverageSummary, evaluate
 from siting.domain import Case, Plan, TravelMatrix
@@ -68,6 +67,8 @@ from siting.outreach_frontier import (
     recommend,
 )
 from siting.problems import count_range
+from siting.solve_text import equity_and_rules_text
+from siting.solving import Outcome, SolveRequest, add_equity, plan_for, rules_brief
 from siting.validation import bases_count
 from solvers import Status
 from solvers.formulations.outreach import OutreachMeasures, OutreachSpec, spec_of
@@ -130,7 +131,7 @@ def run_outreach(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Out
     if request.minutes is None or not request.minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
     settings = run_settings(request)
-    plan = _plan(case, request)
+    plan = plan_for(case, request)
     bases_arg: object = request.bases
     points: list[CurvePoint] = []
     auto: AutoChoice | None = None
@@ -244,13 +245,6 @@ def _robustness(case: Case, matrix: TravelMatrix, params: OutreachParams, reques
                       rules=request.rules, solver=request.solver, options=request.options,
                       settings=settings.robustness)
 
-
-def _plan(case: Case, request: SolveRequest) -> Plan | None:
-    if request.plan is None:
-        return case.plan_in_hand
-    if request.plan not in case.plans:
-        raise InputError(f"unknown plan {request.plan!r}; plans: {', '.join(case.plans)}", source="--plan")
-    return case.plans[request.plan]
 
 
 def _marginal(case: Case, matrix: TravelMatrix, params: OutreachParams, request: SolveRequest, sol: OutreachSolve,
@@ -556,4 +550,3 @@ def _geo(case: Case, t: OutreachTables, bases: Sequence[str]) -> dict[str, Any]:
     return {"areas": areas_g, "sites": sites_g}
 
 
-MODEL_RUNNERS["outreach"] = run_outreach

@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError, NoSolutionError, SolveFailedError
 from siting.solve_text import equity_and_rules_text, equity_from_dict, format_text, rules_text
@@ -28,7 +26,6 @@ from siting.solving import (
 from solvers import ModelKind, Status
 
 __all__ = [
-    "MODEL_RUNNERS",
     "Outcome",
     "SolveRequest",
     "add_equity",
@@ -49,19 +46,15 @@ __all__ = [
 ]
 
 # The solving core (SolveRequest, Outcome, the summary and its text) lives in siting.solving and siting.solve_text;
-# this module keeps what belongs to the command package: the runners other models register, the comparison with
+# this module keeps what belongs to the command package: the outreach model's run, the comparison with
 # the plan in hand by travel-time draws (Norfolk's routed pairs), closure values, refusing and writing.
-
-#: Runners for models that are not plain coverage/distance models (the outreach model registers here).
-MODEL_RUNNERS: dict[str, Callable[[Case, TravelMatrix, SolveRequest], Outcome]] = {}
-
 
 def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     """Solve ``request`` on ``case`` and measure the result and the plan in hand."""
-    if request.model == "outreach" and "outreach" not in MODEL_RUNNERS:
-        import scenarios.outreach_run  # noqa: F401  (registers the outreach runner)
-    if request.model in MODEL_RUNNERS:
-        outcome = MODEL_RUNNERS[request.model](case, matrix, request)
+    if request.model == ModelKind.OUTREACH:
+        from scenarios.outreach_run import run_outreach  # the outreach model's budget, frontier and robustness
+
+        outcome = run_outreach(case, matrix, request)
         outcome.summary.setdefault("travel_times", matrix.source)
         return outcome
     out = solve_case(case, matrix, request)
