@@ -151,3 +151,20 @@ def test_calibrated_area() -> None:
     est = grid_estimator.load_england()
     x, y = to_bng([1.2974, 2.3522, -1.5491], [52.6309, 48.8566, 53.8008])  # Norwich, Paris, Leeds
     assert est.calibrated_at(x, y).tolist() == [True, False, True]
+
+
+def test_shipped_parameters_and_error_band_match_the_benchmark() -> None:
+    """The package data is the benchmark's model, and the band it reports is the benchmark's measurement."""
+    from pathlib import Path
+
+    from benchmarks import travel_england
+
+    est = grid_estimator.load_england()
+    assert est.pace_samples == travel_england.PACE_SAMPLES
+    assert est.pace_grid == travel_england.PACE_GRID and est.access_grid == travel_england.ACCESS_GRID
+    table = pd.read_csv(Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "travel-england.csv")
+    rows = table.set_index("scope")
+    assert est.metrics["heldout_destination_mae_minutes"] == rows.loc["England, all pairs", "grid_mae_minutes"]
+    assert est.metrics["heldout_destination_p90_minutes"] == rows.loc["England, all pairs", "grid_p90_minutes"]
+    assert est.metrics["norfolk_heldout_destination_mae_minutes"] == rows.loc["Norfolk origins", "grid_mae_minutes"]
+    assert est.metrics["pairs"] == rows.loc["England, all pairs", "pairs"]
