@@ -92,7 +92,7 @@ def near_optimal_plans(case: Case, matrix: TravelMatrix, request: SolveRequest, 
     if count < 1:
         raise InputError(f"must be at least 1, got {count}", source="--count")
     problem = build_problem(case, matrix, model=request.model, bases=p, minutes=request.minutes, rules=request.rules)
-    maximise = bool(getattr(problem, "maximise", request.model in ("mclp", "cmclp")))
+    maximise = problem.maximise
     index = {s: k for k, s in enumerate(case.sites.ids)}
     plans: list[Alternative] = []
     best = math.nan

@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 
 from scenarios import england, norfolk
 from scenarios.scenario_file import PlanSpec, Scenario
-from scenarios.solve import MODEL_RUNNERS, SolveRequest, capacity_missing
+from scenarios.solve import SolveRequest, capacity_missing
 from siting import io as siting_io
 from siting import validation
 from siting.domain import Case, Plan, Sites, TravelMatrix
@@ -30,27 +30,12 @@ from siting.errors import InputError
 from siting.need import weighted
 from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
-
-#: Models every installation knows (plus those registered in :data:`scenarios.solve.MODEL_RUNNERS`).
-BASE_MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "outreach")
-#: Modules that register extra model runners when imported (absent ones are skipped).
-RUNNER_MODULES = ("scenarios.outreach_run",)
-
-
-def ensure_model_runners() -> None:
-    """Import the optional modules that register model runners (the outreach model)."""
-    for name in RUNNER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+from solvers.models import MODEL_NAMES, CountRule, choosing_count, definition
 
 
 def known_models() -> tuple[str, ...]:
-    """Model names a scenario may use."""
-    ensure_model_runners()
-    return tuple(dict.fromkeys([*BASE_MODELS, *MODEL_RUNNERS]))
+    """Model names a scenario may use (every model's definition, :mod:`solvers.models`)."""
+    return MODEL_NAMES
 
 
 @dataclass(frozen=True)
@@ -471,9 +456,10 @@ def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveReq
     if why := capacity_missing(m.name):
         raise scenario.error(("model", "name"), why)
     _check_params(scenario, m.name, m.params)
-    if m.bases == "auto" and m.name != "outreach":
-        raise scenario.error(("model", "bases"), "bases: auto is for the outreach model")
-    if m.bases is None and m.name not in ("lscp", "outreach"):
+    model = definition(m.name)
+    if m.bases == "auto" and model.count is not CountRule.AT_MOST:
+        raise scenario.error(("model", "bases"), f"bases: auto is for {choosing_count()}")
+    if m.bases is None and model.p_required:
         raise scenario.error(("model", "bases"), f"model {m.name} needs a number of bases")
     if isinstance(m.bases, int) and m.bases < 1:
         raise scenario.error(("model", "bases"), f"the number of bases must be at least 1, got {m.bases}")
@@ -484,7 +470,7 @@ def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveReq
                              f"unknown solver {spec.solver.name!r}; choose from: auto, {', '.join(solver_names())}")
     s = spec.solver
     return SolveRequest(
-        model=m.name, bases=None if m.name == "lscp" else m.bases,  # type: ignore[arg-type]
+        model=m.name, bases=None if model.count is CountRule.MINIMISED else m.bases,  # type: ignore[arg-type]
         minutes=m.minutes, solver=s.name, rules=rules, need=spec.need, plan=plan, params=dict(m.params),
         options=SolveOptions(time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed),
     )

@@ -28,6 +28,7 @@ from siting.problems import SiteRules, build_problem
 from siting.tables import write_tables
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
+from solvers.models import DEFINITIONS, CountRule
 from solvers.registry import names as solver_names
 
 
@@ -75,8 +76,8 @@ class Outcome:
     """Other files by name (for example a PNG plot), written as they are."""
 
 
-#: Capacitated models: nothing supplies site capacities yet (no capacity data for any case).
-NEEDS_CAPACITY = ("cpmedian", "cmclp")
+#: Capacitated models (their definition needs capacities): nothing supplies site capacities yet.
+NEEDS_CAPACITY = tuple(d.name for d in DEFINITIONS.values() if d.needs_capacity)
 
 
 def capacity_missing(model: str) -> str:
@@ -108,14 +109,15 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     if request.solver != "auto" and request.solver not in solver_names():
         raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
                          source="--solver")
-    if kind is not ModelKind.LSCP:
-        if request.bases is None:
-            raise InputError(f"model {kind} needs a number of bases", source="--bases")
+    count = DEFINITIONS[kind].count
+    if count is CountRule.EXACT and request.bases is None:
+        raise InputError(f"model {kind} needs a number of bases", source="--bases")
+    if count is not CountRule.MINIMISED and isinstance(request.bases, int):
         bases_count(request.bases, case.sites)
     if request.minutes is None or not request.minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
     t0 = time.perf_counter()
-    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+    problem = build_problem(case, matrix, model=kind, bases=None if count is CountRule.MINIMISED else request.bases,
                             minutes=request.minutes, rules=request.rules)
     try:
         result = solve(problem, solver=request.solver, options=request.options)
@@ -328,7 +330,8 @@ def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind:
     if r.name == "none" or not result.has_solution:
         return out
     free = SiteRules(must_keep=tuple(s for s in r.must_keep), must_close=r.must_close)
-    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
+    minimised = DEFINITIONS[kind].count is CountRule.MINIMISED
+    problem = build_problem(case, matrix, model=kind, bases=None if minimised else request.bases,
                             minutes=request.minutes, rules=free)
     other = solve(problem, solver=request.solver, options=request.options)
     if other.has_solution:

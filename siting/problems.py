@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -11,9 +12,13 @@ from numpy.typing import NDArray
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from solvers import GroupLimit, ModelKind, Problem, make_problem
+from solvers.models import DEFINITIONS
 
-#: Models whose coverage threshold is the travel-time limit in minutes.
-RADIUS_MODELS = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP})
+if TYPE_CHECKING:
+    from solvers.formulations.outreach_spec import OutreachSpec
+
+#: Models whose coverage threshold is the travel-time limit in minutes (their definition needs a radius).
+RADIUS_MODELS = frozenset(k for k, d in DEFINITIONS.items() if d.needs_radius)
 
 
 #: Key of a per-district mapping that stands for every district not named (``{"*": 2, "Norwich": 3}``).
@@ -145,7 +150,7 @@ def check_base_count(case: Case, rules: SiteRules, bases: int, *, source: str = 
 
 def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, bases: int | None,
                   minutes: float | None = None, rules: SiteRules | None = None,
-                  capacity: Sequence[float] | None = None, extra: object | None = None) -> Problem:
+                  capacity: Sequence[float] | None = None, extra: OutreachSpec | None = None) -> Problem:
     """The solver problem for ``case`` (weights from ``case.demand``, costs from ``matrix``)."""
     kind = ModelKind(model)
     rules = rules or SiteRules()

@@ -16,8 +16,10 @@ from siting.errors import InputError
 from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
 from siting.validation import bases_count
 from solvers import SolveOptions
+from solvers.models import MODEL_NAMES, CountRule, choosing_count, definition
 
-MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "outreach")
+MODELS = MODEL_NAMES
+"""The ``--model`` choices: every model's definition (:mod:`solvers.models`)."""
 
 
 def parse_bases(value: str | None) -> int | str | None:
@@ -127,8 +129,9 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         threads = check_value(Threads, threads, source="--threads")
     seed = check_value(Seed, seed, source="--seed")
     bases = parse_bases(bases_text)
-    if bases == "auto" and model != "outreach":
-        raise InputError("--bases auto is for the outreach model", source="--bases")
+    definition_ = definition(model)
+    if bases == "auto" and definition_.count is not CountRule.AT_MOST:
+        raise InputError(f"--bases auto is for {choosing_count()}", source="--bases")
     params: dict[str, object] = {k: v for k, v in outreach.items() if v is not None}
     if outreach_objective is not None:
         params["objective"] = outreach_objective
@@ -149,7 +152,7 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
     if name == "council" and case != norfolk.NAME:
         raise InputError(f"the council rule set belongs to the norfolk case, not {case!r}", source="--rules")
     request = SolveRequest(
-        model=model, bases=None if model == "lscp" else bases,  # type: ignore[arg-type]
+        model=model, bases=None if definition_.count is CountRule.MINIMISED else bases,  # type: ignore[arg-type]
         minutes=minutes, solver=solver, need=need, plan=plan,
         rules=norfolk.rules(name, c, allow_limited=allow_limited, min_per_district=lo, max_per_district=hi,
                             must_keep=keep, must_close=close),
