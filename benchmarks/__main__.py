@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     te.add_argument("--out", type=Path, default=Path("benchmarks/results/travel-england.csv"))
     te.add_argument("--write-parameters", action="store_true",
                     help="refit on all pairs and write siting/data/england_drive_estimator.npz")
+    te.add_argument("--variants", choices=("yes", "no", "only"), default="yes",
+                    help="also measure the candidate terms in an East of England window (only: nothing else)")
     j = sub.add_parser("job", help=argparse.SUPPRESS)
     j.add_argument("--case", required=True)
     j.add_argument("--solver", required=True)
@@ -80,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "travel-england":
         from benchmarks import travel_england
 
-        travel_england.run(args.out, write_parameters=args.write_parameters)
+        if args.variants == "only":
+            travel_england.run_variants(args.out)
+        else:
+            travel_england.run(args.out, write_parameters=args.write_parameters, variants=args.variants == "yes")
         return 0
     if args.cmd == "summary":
         rows = [row for path in args.csv for row in runner.read_csv(path)]

@@ -5,14 +5,17 @@ The estimator predicts the drive time from origin :math:`o` to destination :math
 .. math::
 
     t_{od} = a + b\,k_{od} + c\sqrt{k_{od}}
-             + k_{od}\,\frac{P(x_o) + 2P(m_{od}) + P(x_d)}{4}
+             + k_{od} \sum_{s=0}^{S-1} w_s\, P\big(x_o + \tfrac{s}{S-1}(x_d - x_o)\big)
              + A(x_o) + A(x_d),
 
-where :math:`k_{od}` is the straight-line distance in km (British National Grid), :math:`m_{od}` the
-midpoint of the straight line, :math:`P` a *pace field* (extra minutes per km where roads are slow or
-winding, on a coarse grid) and :math:`A` an *access field* (minutes to get from a point onto the main road
-network, on a fine grid), both bilinear on their grids. The same access field serves origins and
-destinations, so a destination the fit never saw still gets the access of its neighbourhood.
+where :math:`k_{od}` is the straight-line distance in km (British National Grid), :math:`P` a *pace field*
+(extra minutes per km where roads are slow or winding, on a coarse grid) averaged along the straight line at
+:math:`S` equally spaced points with trapezoid weights :math:`w_s` (:math:`w_0 = w_{S-1} = \frac{1}{2(S-1)}`,
+the others :math:`\frac{1}{S-1}`; :math:`S = 3` gives :math:`\frac{P(x_o) + 2P(m_{od}) + P(x_d)}{4}`), and
+:math:`A` an *access field* (minutes to get from a point onto the main road network, on a fine grid), both
+bilinear on their grids. The same access field serves origins and destinations, so a destination the fit never
+saw still gets the access of its neighbourhood; the pace along the line is learnt from every route that runs
+through the same corridor, so a new destination's routes borrow it.
 
 The parameters minimise squared error plus smoothness penalties (differences between neighbouring grid
 cells) and a small ridge term:
@@ -106,6 +109,7 @@ class GridEstimator:
         support: for each access-grid node, whether calibration points lie within reach (the area
             the estimator was calibrated on).
         name: what it was calibrated on; ``metrics`` its measured errors (minutes).
+        pace_samples: :math:`S`, the points along the straight line at which the pace field is read.
     """
 
     intercept_min: float
@@ -118,6 +122,7 @@ class GridEstimator:
     support: NDArray[np.bool_]
     name: str = "grid estimator"
     metrics: dict[str, float] = field(default_factory=dict)
+    pace_samples: int = 3
 
     def pair_minutes(self, ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike,
                      dy_m: ArrayLike) -> NDArray[np.float64]:
@@ -125,10 +130,10 @@ class GridEstimator:
         ox, oy = np.asarray(ox_m, float), np.asarray(oy_m, float)
         dx, dy = np.asarray(dx_m, float), np.asarray(dy_m, float)
         km = np.hypot(ox - dx, oy - dy) / 1000.0
-        mx, my = (ox + dx) / 2.0, (oy + dy) / 2.0
         pace = self.pace_min_per_km
-        path_pace = (self.pace_grid.interpolate(pace, ox, oy) + 2.0 * self.pace_grid.interpolate(pace, mx, my)
-                     + self.pace_grid.interpolate(pace, dx, dy)) / 4.0
+        path_pace = np.zeros(km.shape)
+        for frac, weight in zip(*_line_samples(self.pace_samples), strict=True):
+            path_pace += weight * self.pace_grid.interpolate(pace, ox + frac * (dx - ox), oy + frac * (dy - oy))
         t = (self.intercept_min + self.per_km_min * km + self.per_sqrt_km_min * np.sqrt(km) + km * path_pace
              + self.access_grid.interpolate(self.access_min, ox, oy)
              + self.access_grid.interpolate(self.access_min, dx, dy))
@@ -166,7 +171,8 @@ class GridEstimator:
             path, coef=np.array([self.intercept_min, self.per_km_min, self.per_sqrt_km_min]),
             pace_grid=np.array(self.pace_grid.as_list()), pace=self.pace_min_per_km.astype(np.float32),
             access_grid=np.array(self.access_grid.as_list()), access=self.access_min.astype(np.float32),
-            support=self.support, name=np.array(self.name), metrics=np.array(json.dumps(self.metrics)))
+            support=self.support, name=np.array(self.name), metrics=np.array(json.dumps(self.metrics)),
+            pace_samples=np.array(self.pace_samples))
 
     @classmethod
     def load(cls, source: Any) -> GridEstimator:
@@ -177,7 +183,18 @@ class GridEstimator:
                        Grid.from_list(z["pace_grid"]), z["pace"].astype(np.float32),
                        Grid.from_list(z["access_grid"]), z["access"].astype(np.float32),
                        z["support"].astype(bool), name=str(z["name"]),
-                       metrics={k: float(v) for k, v in json.loads(str(z["metrics"])).items()})
+                       metrics={k: float(v) for k, v in json.loads(str(z["metrics"])).items()},
+                       pace_samples=int(z["pace_samples"]) if "pace_samples" in z.files else 3)
+
+
+def _line_samples(samples: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Fractions along the straight line and their trapezoid weights (summing to 1); at least 2 points."""
+    if samples < 2:
+        raise ValueError(f"pace_samples must be at least 2, got {samples}")
+    frac = np.linspace(0.0, 1.0, samples)
+    weight = np.full(samples, 1.0 / (samples - 1))
+    weight[[0, -1]] /= 2.0
+    return frac, weight
 
 
 def _smoothness(grid: Grid) -> Any:
@@ -200,40 +217,69 @@ def _field_design(grid: Grid, x_m: NDArray[np.float64], y_m: NDArray[np.float64]
     return sp.csr_matrix(((w * scale[:, None]).ravel(), (rows, idx.ravel())), shape=(x_m.size, grid.size))
 
 
+def design(ox_m: NDArray[np.float64], oy_m: NDArray[np.float64], dx_m: NDArray[np.float64],
+           dy_m: NDArray[np.float64], *, access_grid: Grid, pace_grid: Grid, pace_samples: int = 3) -> Any:
+    """The sparse design matrix of the model: columns ``1, km, sqrt(km)``, then the access nodes, then the pace
+    nodes (what :func:`fit` solves for; exposed so a benchmark can add candidate terms to the same model)."""
+    import scipy.sparse as sp
+
+    km = np.hypot(ox_m - dx_m, oy_m - dy_m) / 1000.0
+    ones = np.ones(km.size)
+    access = _field_design(access_grid, ox_m, oy_m, ones) + _field_design(access_grid, dx_m, dy_m, ones)
+    pace = sp.csr_matrix((km.size, pace_grid.size))
+    for frac, weight in zip(*_line_samples(pace_samples), strict=True):
+        pace = pace + _field_design(pace_grid, ox_m + frac * (dx_m - ox_m), oy_m + frac * (dy_m - oy_m),
+                                    km * weight)
+    return sp.hstack([sp.csr_matrix(np.c_[ones, km, np.sqrt(km)]), access, pace]).tocsr()
+
+
+def solve(design_matrix: Any, minutes: NDArray[np.float64], *, access_grid: Grid, pace_grid: Grid,
+          access_smoothing: float, pace_smoothing: float, ridge: float,
+          extra_ridge: float = 0.0) -> NDArray[np.float64]:
+    """Penalised least squares for :func:`design` (plus any extra columns appended after the pace nodes, which
+    get ridge ``extra_ridge``, scaled like the others); returns the coefficients."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import spsolve
+
+    n = minutes.size
+    na, npace = access_grid.size, pace_grid.size
+    nextra = design_matrix.shape[1] - 3 - na - npace
+    la = _smoothness(access_grid) * (access_smoothing * np.sqrt(n / na))
+    lp = _smoothness(pace_grid) * (pace_smoothing * np.sqrt(n / npace))
+    blocks = [
+        sp.hstack([sp.csr_matrix((la.shape[0], 3)), la, sp.csr_matrix((la.shape[0], npace + nextra))]),
+        sp.hstack([sp.csr_matrix((lp.shape[0], 3 + na)), lp, sp.csr_matrix((lp.shape[0], nextra))]),
+        sp.hstack([sp.csr_matrix((na + npace, 3)), sp.identity(na + npace) * (ridge * np.sqrt(n / (na + npace))),
+                   sp.csr_matrix((na + npace, nextra))]),
+    ]
+    if nextra:
+        blocks.append(sp.hstack([sp.csr_matrix((nextra, 3 + na + npace)),
+                                 sp.identity(nextra) * (extra_ridge * np.sqrt(n))]))
+    penalty = sp.vstack(blocks).tocsr()
+    normal = (design_matrix.T @ design_matrix + penalty.T @ penalty).tocsc()
+    return np.asarray(spsolve(normal, design_matrix.T @ minutes), dtype=np.float64)
+
+
 def fit(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: ArrayLike, minutes: ArrayLike, *,
         access_grid: Grid, pace_grid: Grid, access_smoothing: float = 1.0, pace_smoothing: float = 5.0,
-        ridge: float = 0.05, support_km: float = 6.0, name: str = "grid estimator") -> GridEstimator:
+        ridge: float = 0.05, support_km: float = 6.0, name: str = "grid estimator",
+        pace_samples: int = 3) -> GridEstimator:
     """Fit the estimator on routed pairs (origin k to destination k took ``minutes[k]``).
 
     The penalties are scaled by the number of pairs per grid node, so their meaning does not change with
     the amount of data. ``support_km``: grid nodes within this distance of a calibration point count as
-    calibrated (see :meth:`GridEstimator.calibrated_at`).
+    calibrated (see :meth:`GridEstimator.calibrated_at`). ``pace_samples``: points along each straight line
+    at which the pace field is read (3: origin, midpoint, destination).
     """
-    import scipy.sparse as sp
-    from scipy.sparse.linalg import spsolve
     from scipy.spatial import cKDTree
 
     ox, oy = np.asarray(ox_m, float), np.asarray(oy_m, float)
     dx, dy = np.asarray(dx_m, float), np.asarray(dy_m, float)
     t = np.asarray(minutes, float)
-    km = np.hypot(ox - dx, oy - dy) / 1000.0
-    mx, my = (ox + dx) / 2.0, (oy + dy) / 2.0
-    ones = np.ones(km.size)
-    access = _field_design(access_grid, ox, oy, ones) + _field_design(access_grid, dx, dy, ones)
-    pace = (_field_design(pace_grid, ox, oy, km / 4) + _field_design(pace_grid, mx, my, km / 2)
-            + _field_design(pace_grid, dx, dy, km / 4))
-    design = sp.hstack([sp.csr_matrix(np.c_[ones, km, np.sqrt(km)]), access, pace]).tocsr()
-    na, npace = access_grid.size, pace_grid.size
-    la = _smoothness(access_grid) * (access_smoothing * np.sqrt(km.size / na))
-    lp = _smoothness(pace_grid) * (pace_smoothing * np.sqrt(km.size / npace))
-    penalty = sp.vstack([
-        sp.hstack([sp.csr_matrix((la.shape[0], 3)), la, sp.csr_matrix((la.shape[0], npace))]),
-        sp.hstack([sp.csr_matrix((lp.shape[0], 3 + na)), lp]),
-        sp.hstack([sp.csr_matrix((na + npace, 3)),
-                   sp.identity(na + npace) * (ridge * np.sqrt(km.size / (na + npace)))]),
-    ]).tocsr()
-    normal = (design.T @ design + penalty.T @ penalty).tocsc()
-    beta = np.asarray(spsolve(normal, design.T @ t), dtype=np.float64)
+    x = design(ox, oy, dx, dy, access_grid=access_grid, pace_grid=pace_grid, pace_samples=pace_samples)
+    beta = solve(x, t, access_grid=access_grid, pace_grid=pace_grid, access_smoothing=access_smoothing,
+                 pace_smoothing=pace_smoothing, ridge=ridge)
+    na = access_grid.size
     pts = np.unique(np.r_[np.c_[ox, oy], np.c_[dx, dy]], axis=0)
     gx = access_grid.x0_m + access_grid.cell_m * np.arange(access_grid.nx)
     gy = access_grid.y0_m + access_grid.cell_m * np.arange(access_grid.ny)
@@ -241,7 +287,7 @@ def fit(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: ArrayLike, minu
     dist, _ = cKDTree(pts).query(nodes, k=1)
     return GridEstimator(float(beta[0]), float(beta[1]), float(beta[2]),
                          pace_grid, beta[3 + na:].astype(np.float32), access_grid, beta[3:3 + na].astype(np.float32),
-                         np.asarray(dist <= support_km * 1000.0), name=name)
+                         np.asarray(dist <= support_km * 1000.0), name=name, pace_samples=pace_samples)
 
 
 @lru_cache(maxsize=1)
@@ -273,6 +319,11 @@ def crosses_open_water(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: 
     estuary crossed by a bridge is flagged too: the flag says the straight line is not a road, not that no
     road exists.
     """
+    return np.asarray(open_water_km(ox_m, oy_m, dx_m, dy_m) > tolerance_km)
+
+
+def open_water_km(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: ArrayLike) -> NDArray[np.float64]:
+    """For matched pairs: the km of each straight line that lie over the sea (sampled every 250 m)."""
     import shapely
 
     ox, oy = np.asarray(ox_m, float), np.asarray(oy_m, float)
@@ -281,7 +332,7 @@ def crosses_open_water(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: 
     step_m = 250.0  # the coastline's own resolution
     length_m = np.hypot(dx - ox, dy - oy)
     samples = np.maximum(2, np.ceil(length_m / step_m).astype(np.int64) + 1)
-    out = np.zeros(ox.size, dtype=bool)
+    out = np.zeros(ox.size, dtype=np.float64)
     chunk = 2_000_000
     start = 0
     while start < ox.size:  # pairs in batches of about ``chunk`` sample points
@@ -293,8 +344,7 @@ def crosses_open_water(ox_m: ArrayLike, oy_m: ArrayLike, dx_m: ArrayLike, dy_m: 
         x = ox[pair] + frac * (dx[pair] - ox[pair])
         y = oy[pair] + frac * (dy[pair] - oy[pair])
         wet = ~shapely.contains_xy(land, x, y)
-        wet_km = np.bincount(pair - start, weights=wet.astype(float), minlength=stop - start) / n * length_m[
+        out[start:stop] = np.bincount(pair - start, weights=wet.astype(float), minlength=stop - start) / n * length_m[
             start:stop] / 1000.0
-        out[start:stop] = wet_km > tolerance_km
         start = stop
     return out
