@@ -41,6 +41,7 @@ def register_all() -> None:
     # ---- slot for backends from other modules -------------------------------------------------
     # Register each with ``lazy(module, class)``: the module is imported when the backend is used.
     register("pmedian-exact", lazy("pmedian_exact", "PMedianExactBackend"))
+    register("pmedian-benders", lazy("pmedian_exact", "PMedianBendersBackend"))
     register("mclp-exact", lazy("pmedian_exact", "MclpExactBackend"))
     register("pcenter-exact", lazy("pcenter_exact", "PCenterExactBackend"))
     # ---- end of slot ---------------------------------------------------------------------------
