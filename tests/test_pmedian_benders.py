@@ -97,9 +97,16 @@ def test_pmed_known_optimum(k: int) -> None:
     assert r.objective == opt and r.bound == pytest.approx(opt)
 
 
-@pytest.mark.parametrize("k", [2, 3])
-def test_closer_alone_on_pmed(k: int) -> None:
-    """Both phases on a 100-point instance from scratch: the OR-Library optimum, and a bound that meets it."""
+@pytest.mark.parametrize(("k", "ipm"), [(2, False), (3, False), (3, True)])
+def test_closer_alone_on_pmed(k: int, ipm: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both phases on a 100-point instance from scratch: the OR-Library optimum, and a bound that meets it.
+
+    With ``ipm`` the master counts as large: its LP rounds start with the interior point method.
+    """
+    import solvers.pmedian.benders as bd
+
+    if ipm:
+        monkeypatch.setattr(bd, "IPM_POINTS", 1)
     problem = _pmed(k)
     nb = build_neighbours(problem)
     rules = SiteRules.from_problem(problem)

@@ -37,7 +37,11 @@ with :math:`C = \sum_{i: F_i = \emptyset} w_i f_i`. Points that no open site rea
 the top level.
 
 **Phase 1** solves the master's LP relaxation (equal to the LP relaxation of the compact model) by
-a cut loop in HiGHS, separating at the LP point and at an in-out stabilised point
+a cut loop in HiGHS. The first cuts come from the Lagrangian phase: the level :math:`r_i = v_i / w_i`
+of each point's best multiplier :math:`v_i` (any :math:`r` gives a valid cut), and with one such cut
+per point the master LP is exactly :math:`L(v)`, the Lagrangian bound
+(:mod:`~solvers.pmedian.lagrangian`), so the loop starts where the subgradient stopped. It then
+separates at the LP point and at an in-out stabilised point
 :math:`\tfrac12(y^{\mathrm{core}} + y^{\mathrm{LP}})` (the core point starts at the Lagrangian average
 :math:`\bar y`). Its optimum, and every intermediate master LP value, is a lower bound. The LP's
 reduced costs then fix more sites: a site at 0 with reduced cost :math:`c_j` has
@@ -53,6 +57,7 @@ loop ends when the bound meets the incumbent.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -62,8 +67,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from solvers.pmedian.data import Neighbours, SiteRules
+from solvers.pmedian.heuristic import swap_search
 from solvers.pmedian.lagrangian import fixing_target, proven
 
+log = logging.getLogger(__name__)
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -72,6 +79,8 @@ IntArray = NDArray[np.int64]
 MAX_FULL_PAIRS = 30_000_000
 #: Largest number of phase-1 LP rounds.
 MAX_LP_ROUNDS = 400
+#: Masters with at least this many points solve their first LP by the interior point method.
+IPM_POINTS = 5_000
 #: Relative gap at which the closer calls the incumbent proven (ten times tighter than the status rule's 1e-6).
 TOLERANCE_REL = 1e-7
 
@@ -87,7 +96,8 @@ class BendersOutcome:
         objective: its true objective (``inf`` if none).
         bound: a lower bound valid for every solution consistent with the fixings.
         lp_bound: the phase-1 bound; ``lp_rounds``, ``mip_rounds``: loop counts; ``cuts``: cuts added.
-        fixed_by_lp: sites fixed by the LP reduced costs; ``master_points``: points in the master;
+        fixed_by_lp: sites fixed by the LP reduced costs; ``purged``: cuts slack at the LP optimum, dropped
+            before phase 2; ``master_points``: points in the master;
             ``free_sites``: free sites entering phase 2; ``seconds``: time spent.
     """
 
@@ -100,6 +110,7 @@ class BendersOutcome:
     mip_rounds: int = 0
     cuts: int = 0
     fixed_by_lp: int = 0
+    purged: int = 0
     master_points: int = 0
     free_sites: int = 0
     seconds: float = 0.0
@@ -289,6 +300,21 @@ class Master:
         self.h = h
         self.cuts = 0
         self.cover_rows(np.flatnonzero(pts.need_row).astype(np.int64))
+        self.base_rows = int(h.getNumRow())
+
+    def purge(self) -> int:
+        """Delete the cuts slack at the current LP optimum (keeps the master small for phase 2); returns the count."""
+        h = self.h
+        sol = h.getSolution()
+        lp = h.getLp()
+        lo = np.asarray(lp.row_lower_)[self.base_rows:]
+        act = np.asarray(sol.row_value)[self.base_rows:]
+        dual = np.asarray(sol.row_dual)[self.base_rows:]
+        slack = (act - lo > 1e-7 * np.maximum(1.0, np.abs(lo))) & (np.abs(dual) <= 1e-12)
+        drop = (np.flatnonzero(slack) + self.base_rows).astype(np.int32)
+        if drop.size:
+            h.deleteRows(int(drop.size), drop)
+        return int(drop.size)
 
     def cover_rows(self, ts: IntArray) -> None:
         r"""Rows :math:`\sum_{j \in F_i} y_j \ge 1` for points no open site reaches."""
@@ -331,11 +357,16 @@ def solve_benders(
     incumbent_obj: float,
     *,
     ybar: FloatArray | None,
+    v: FloatArray | None = None,
     deadline: float,
     gap_rel: float = 0.0,
     verbose: bool = False,
 ) -> BendersOutcome:
-    """Close the gap left by the Lagrangian phase by the two-phase Benders method (module docstring)."""
+    """Close the gap left by the Lagrangian phase by the two-phase Benders method (module docstring).
+
+    ``v``: the Lagrangian's best multipliers (weighted units, one per point of ``nb``), whose levels
+    :math:`v_i / w_i` give the first cuts; ``ybar``: its average open sites, the first core point.
+    """
     t0 = time.perf_counter()
     forced_mask = rules.must_open | fixed_open
     free = np.flatnonzero(rules.allowed & ~forced_mask & ~fixed_closed).astype(np.int64)
@@ -367,24 +398,35 @@ def solve_benders(
             math.isfinite(best) and best - lb <= max(gap_rel, TOLERANCE_REL) * abs(best))
 
     # --- phase 1: the LP relaxation by a stabilised cut loop --------------------------------------
-    starts: list[FloatArray] = []
-    if incumbent is not None:
-        starts.append(incumbent[free].astype(np.float64))
-    core = None
-    if ybar is not None:
-        core = np.clip(ybar[free], 0.0, 1.0)
-        starts.append(core)
-    for y0 in starts:
-        phi, level = pts.separate(y0)
-        master.add_cuts(np.arange(pts.count, dtype=np.int64), level)
+    core = None if ybar is None else np.clip(ybar[free], 0.0, 1.0)
+    if v is not None:
+        # the Lagrangian's cuts: level v_i / w_i for every point (their master LP is at least L(v))
+        level = np.minimum(v[pts.rows] / pts.w, pts.top)
+        master.add_cuts(np.flatnonzero(level > pts.lowest()).astype(np.int64), level)
+    else:
+        for y0 in ([] if incumbent is None else [incumbent[free].astype(np.float64)]) + (
+                [] if core is None else [core]):
+            master.add_cuts(np.arange(pts.count, dtype=np.int64), pts.separate(y0)[1])
     if core is None:
-        core = starts[0] if starts else np.full(free.size, (rules.p - forced.size) / max(1, free.size))
+        core = incumbent[free].astype(np.float64) if incumbent is not None else np.full(free.size, q / free.size)
+    log.debug("Benders: %d points, %d free sites, %d initial cuts, %.1f s", pts.count, free.size, master.cuts,
+              time.perf_counter() - t0)
     lp_bound = -math.inf
     lp_rounds = 0
     status = "time_limit"
+    # a large first LP goes to the interior point method (with crossover, so later rounds warm-start simplex)
+    large = pts.count >= IPM_POINTS
+    ipm_s = math.inf
     while time.perf_counter() < deadline and lp_rounds < MAX_LP_ROUNDS:
-        h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
-        h.run()
+        if large and not math.isfinite(ipm_s):
+            t_ipm = time.perf_counter()
+            _run(h, deadline, solver="ipm")
+            ipm_s = time.perf_counter() - t_ipm
+        else:
+            # a warm-started simplex round that takes longer than the interior point method is redone by it
+            _run(h, min(deadline, time.perf_counter() + (2.0 * ipm_s if large else math.inf)), solver="simplex")
+            if large and h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit and time.perf_counter() < deadline:
+                _run(h, deadline, solver="ipm")
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         lp_rounds += 1
@@ -406,11 +448,31 @@ def solve_benders(
         master.add_cuts(which, level)
         master.add_cuts(keep2, lv2)
         core = 0.5 * (core + y)
+        log.debug("Benders LP round %d: bound %.6f, upper %.6f, %d + %d cuts, %.1f s", lp_rounds, lp_val, upper_lp,
+                  which.size, keep2.size, time.perf_counter() - t0)
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal and not done(lp_bound):
+        # LP rounding: the q free sites of largest y, then swap search; a better incumbent fixes more sites
+        y, _ = master.values()
+        start = forced_mask.copy()
+        start[free[np.argsort(-y, kind="stable")[:q]]] = True
+        if rules.feasible(start):
+            mask2, obj2 = swap_search(nb, rules, start, forced_open=fixed_open, forced_closed=fixed_closed,
+                                      deadline=deadline)
+            if obj2 < best and rules.feasible(mask2):
+                best, best_mask = obj2, mask2
+                target = fixing_target(best, nb.integral)
+            log.debug("Benders LP rounding + swap: %.6f (incumbent %.6f)", obj2, best)
+        if done(lp_bound):
+            status = "optimal"
     fixed_lp = 0
+    purged = 0
     if status != "optimal" and math.isfinite(lp_bound) and h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         fixed_lp = _reduced_cost_fixing(master, lp_bound, target)
+        purged = master.purge()
+        log.debug("Benders: LP bound %.6f, incumbent %.6f, %d sites fixed by reduced cost, %d cuts purged",
+                  lp_bound, best, fixed_lp, purged)
     out = BendersOutcome(status, best_mask, best, lp_bound, lp_bound=lp_bound, lp_rounds=lp_rounds,
-                         fixed_by_lp=fixed_lp, master_points=pts.count, free_sites=int(free.size))
+                         fixed_by_lp=fixed_lp, purged=purged, master_points=pts.count, free_sites=int(free.size))
     if status == "optimal" or time.perf_counter() >= deadline:
         out.cuts, out.seconds = master.cuts, time.perf_counter() - t0
         return out
@@ -418,17 +480,21 @@ def solve_benders(
     h.changeColsIntegrality(master.nf, np.arange(master.nf, dtype=np.int32),
                             np.full(master.nf, highspy.HighsVarType.kInteger))
     h.setOptionValue("presolve", "on")
+    h.setOptionValue("solver", "choose")
     h.setOptionValue("mip_rel_gap", 0.0)
     bound = lp_bound
     while time.perf_counter() < deadline:
         out.mip_rounds += 1
         abs_gap = max(gap_rel, TOLERANCE_REL) * 0.5 * abs(best) if math.isfinite(best) else 0.0
         h.setOptionValue("mip_abs_gap", abs_gap)
-        h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        h.setOptionValue("time_limit", h.getRunTime() + max(1e-3, deadline - time.perf_counter()))
         if best_mask is not None:
             _set_start(master, free, best_mask, nb)
         h.run()
         info = h.getInfo()
+        log.debug("Benders MIP round %d: status %s, dual bound %.6f, %.1f s", out.mip_rounds,
+                  h.modelStatusToString(h.getModelStatus()), pts.constant + info.mip_dual_bound,
+                  time.perf_counter() - t0)
         ms = h.getModelStatus()
         if ms == highspy.HighsModelStatus.kInfeasible:
             # no master solution below the incumbent's cutoff: nothing consistent with the fixings is better
@@ -464,6 +530,13 @@ def solve_benders(
     out.bound = min(best, bound) if math.isfinite(best) else bound
     out.cuts, out.seconds = master.cuts, time.perf_counter() - t0
     return out
+
+
+def _run(h: highspy.Highs, until: float, *, solver: str) -> None:
+    """Solve the LP with ``solver`` until ``until`` (HiGHS's time limit counts its cumulative run time)."""
+    h.setOptionValue("solver", solver)
+    h.setOptionValue("time_limit", h.getRunTime() + max(1e-3, until - time.perf_counter()))
+    h.run()
 
 
 def _cut_lhs(pts: Points, which: IntArray, level: FloatArray, y: FloatArray) -> FloatArray:

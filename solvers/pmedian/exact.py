@@ -268,14 +268,11 @@ def solve_lists(
                            bnb_open_nodes=out_b.open_nodes, compact_list_length=nbc.k)
         elif not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "benders":
             out_bd = solve_benders(nb, rules, dual.fixed_open, dual.fixed_closed, inc.mask, inc.obj, ybar=res.ybar,
-                                   deadline=deadline, gap_rel=options.gap_rel, verbose=options.verbose)
+                                   v=res.v, deadline=deadline, gap_rel=options.gap_rel, verbose=options.verbose)
             inc.offer(out_bd.open_mask, by="Benders master")
             lb = max(lb, out_bd.bound)
-            details.update(benders_status=out_bd.status, benders_lp_bound=out_bd.lp_bound,
-                           benders_lp_rounds=out_bd.lp_rounds, benders_mip_rounds=out_bd.mip_rounds,
-                           benders_cuts=out_bd.cuts, benders_fixed_by_lp=out_bd.fixed_by_lp,
-                           benders_points=out_bd.master_points, benders_free_sites=out_bd.free_sites,
-                           benders_s=out_bd.seconds, benders_message=out_bd.message)
+            details.update({f"benders_{k}": v for k, v in vars(out_bd).items()
+                            if k not in ("open_mask", "objective", "bound")})
         elif not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "mip":
             out = solve_reduced(nb, rules, dual.fixed_open, dual.fixed_closed, inc.mask, inc.obj,
                                 deadline=deadline, gap_rel=options.gap_rel, verbose=options.verbose)
