@@ -6,9 +6,13 @@ Suites:
 * ``pcenter``: the same 40 graphs as p-center problems (same p; no optima shipped: solvers are
   compared with each other).
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
-  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 50, 100, 300, 600,
+  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 10, 20, 50, 100, 300, 600,
   and MCLP with p = 153 at 15, 25 and 40 minutes.
-* ``scaling``: random sub-instances of the national one of growing size (p-median, p = m / 20).
+* ``scaling``: random sub-instances of the national one of growing size (p-median and MCLP at 20 minutes,
+  p = m / 20).
+* ``cap``: OR-Library capacitated warehouse location (Beasley 1988) as split-sourced CFLP, with the
+  published ``capopt`` optima (:mod:`benchmarks.orlib_cap`: cap41-cap74 shipped; others from
+  ``$SITING_ORLIB_CAP``); ``cap41-single`` ... the same data single-sourced (no published optima).
 * ``norfolk``: the Norfolk case (538 LSOAs x 53 centres) from the domain layer, p = 1..53 for
   MCLP, p-median and the outreach model; built lazily, skipped if the domain layer is missing.
   Run it with ``--in-process`` (one interpreter start per job would dwarf the solves).
@@ -76,10 +80,28 @@ def _pcenter_cases() -> list[Case]:
     return [Case(f"pcenter-pmed{k}", "pcenter", builder(k), None, {"model": "pcenter"}) for k in range(1, 41)]
 
 
+def _cap_cases() -> list[Case]:
+    from benchmarks.orlib_cap import CAPOPT, available, load_cap
+
+    def builder(name: str, *, single: bool) -> Callable[[], Problem]:
+        def build() -> Problem:
+            inst = load_cap(name)
+            return make_problem(ModelKind.CFLP, inst.demand, inst.unit_cost(), capacity=inst.capacity,
+                                opening_cost=inst.fixed_cost, single_source=single)
+
+        return build
+
+    cases = [Case(name, "cap", builder(name, single=False), CAPOPT[name], {"model": "cflp", "sourcing": "split"})
+             for name in available()]
+    cases += [Case(f"{name}-single", "cap", builder(name, single=True), None, {"model": "cflp", "sourcing": "single"})
+              for name in available() if name.startswith(("cap5", "cap6", "cap7"))]
+    return cases
+
+
 #: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
 NATIONAL_P = (153, 900)
 #: Further base counts for the national MCLP only: where a proof of optimality is within reach.
-NATIONAL_MCLP_EXTRA_P = (50, 100, 300, 600)
+NATIONAL_MCLP_EXTRA_P = (10, 20, 50, 100, 300, 600)
 NATIONAL_MINUTES = 20.0
 #: Other coverage radii for the national MCLP at p = 153: does a proof depend on the 20-minute choice?
 NATIONAL_MCLP_EXTRA_MINUTES = (15.0, 25.0, 40.0)
@@ -124,7 +146,17 @@ def _scaling_cases() -> list[Case]:
 
         return build
 
-    return [Case(f"scale-n{n}-m{m}", "scaling", builder(n, m), None, {"model": "pmedian"}) for n, m in SCALING_SIZES]
+    def mclp_builder(n: int, m: int) -> Callable[[], Problem]:
+        def build() -> Problem:
+            w, cost = subsample(load_national(), n, m, seed=n)
+            return make_problem(ModelKind.MCLP, w, cost, p=max(2, m // 20), radius=NATIONAL_MINUTES)
+
+        return build
+
+    cases = [Case(f"scale-n{n}-m{m}", "scaling", builder(n, m), None, {"model": "pmedian"}) for n, m in SCALING_SIZES]
+    cases += [Case(f"scale-mclp-n{n}-m{m}", "scaling", mclp_builder(n, m), None, {"model": "mclp"})
+              for n, m in SCALING_SIZES]
+    return cases
 
 
 NORFOLK_MINUTES = 20.0
@@ -140,18 +172,22 @@ def _norfolk_cases() -> list[Case]:
     """
     try:
         from scenarios.cases import load_case
-        from siting.outreach import OutreachParams, outreach_problem
+        from siting.outreach import OutreachParams
+        from siting.outreach_params import make_spec
         from siting.problems import build_problem
     except ImportError as exc:
         raise SuiteUnavailable(f"the norfolk suite needs the domain layer (scenarios, siting): {exc}") from exc
 
     norfolk = functools.cache(lambda: load_case("norfolk"))  # read once per suite, not once per job
+    # the outreach spec (costs calibrated on the case's budgets) is the same for every p: made once per suite;
+    # the problems are those of siting.outreach_params.outreach_problem(case, matrix, OutreachParams(), bases=p)
+    spec = functools.cache(lambda: make_spec(norfolk()[0], OutreachParams(), exact_bases=True))
 
     def builder(kind: ModelKind, p: int) -> Callable[[], Problem]:
         def build() -> Problem:
             case, matrix = norfolk()
             if kind is ModelKind.OUTREACH:
-                return outreach_problem(case, matrix, OutreachParams(), bases=p)
+                return build_problem(case, matrix, model="outreach", bases=p, extra=spec())
             minutes = NORFOLK_MINUTES if kind is ModelKind.MCLP else None
             return build_problem(case, matrix, model=kind, bases=p, minutes=minutes)
 
@@ -169,6 +205,7 @@ SUITES: dict[str, Callable[[], list[Case]]] = {
     "pcenter": _pcenter_cases,
     "england": _england_cases,
     "scaling": _scaling_cases,
+    "cap": _cap_cases,
     "norfolk": _norfolk_cases,
 }
 

@@ -1,6 +1,7 @@
 """Benchmark: start-up time of the ``siting`` command, as whole processes (``python -m benchmarks startup``).
 
-Times ``siting --help`` and ``siting solve norfolk --bases 15 --minutes 20 --out DIR`` (run as
+Times ``siting --help`` and ``siting solve norfolk --bases 15 --minutes 20 --out DIR`` (the README's solve, end to
+end, with everything it writes by default; run as
 ``python -m scenarios ...`` with ``PYTHONPATH`` at the code tree, which is what the console script runs), each
 ``--runs`` times after one untimed warm-up run, and reports the median wall time, the median CPU time of the
 child process (user + system: less sensitive to other work on the machine than wall time) and the 1-minute load
@@ -37,6 +38,13 @@ COMMANDS: dict[str, list[str]] = {
     "solve": ["solve", "norfolk", "--bases", "15", "--minutes", "20", "--out", "{out}"],
     # since the closure values (issue 20) `siting solve` re-optimises every closure by default
     "solve-no-closures": ["solve", "norfolk", "--bases", "15", "--minutes", "20", "--out", "{out}", "--no-closures"],
+}
+#: What each command is, for the summary.
+NOTES = {
+    "help": "the command list",
+    "solve": "the README's solve, end to end: solve, rules' cost, significance draws, equity, closure values of "
+             "both plans, closures.png, every output file",
+    "solve-no-closures": "the README's solve without the closure values and closures.png",
 }
 #: Options a version must know for a command to be timed on it (older code is skipped).
 NEEDS = {"solve-no-closures": "--no-closures"}
@@ -124,7 +132,7 @@ def summary_rows(versions: list[Version], rows: list[Run]) -> list[dict[str, obj
                 continue
             wall = statistics.median(r.wall_s for r in mine)
             out.append({
-                "version": v.label, "commit": v.commit, "command": command,
+                "version": v.label, "commit": v.commit, "command": command, "note": NOTES[command],
                 "argv": "siting " + " ".join(COMMANDS[command]).replace("{out}", "X"), "runs": len(mine),
                 "median_wall_s": round(wall, 3), "min_wall_s": round(min(r.wall_s for r in mine), 3),
                 "max_wall_s": round(max(r.wall_s for r in mine), 3),

@@ -82,6 +82,7 @@ def explorer_html(data: dict[str, Any], boundaries: gpd.GeoDataFrame | None, are
         title=data.get("title") or "Plan explorer",
         version=siting.__version__,
         provenance=data.get("provenance", ""),
+        rules=data.get("rules", ""),
         server=server,
         leaflet_css=Markup(leaflet_css()), leaflet_js=Markup(leaflet_js()),
         explorer_css=Markup(explorer_css()), explorer_js=Markup(explorer_js()),

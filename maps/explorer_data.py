@@ -12,6 +12,12 @@ Equity groups: IDACI quintile within the case (1 = the most deprived fifth of th
 
 with :math:`r_i` the rank of area :math:`i` by IDACI score, highest first (ties in the case's
 order), and the rural-urban class (``ruc``).
+
+Keys of the optima: the page looks optima up by limit and number of bases, ``optima[minutes_key(T)][count_key(p)]``.
+Both keys are written here only (:func:`minutes_key`, :func:`count_key`) and read in the page only by
+``minutesKey``/``countKey`` in ``maps/assets/explorer.js``; the two follow one rule, stated in
+``docs/explorer.md``: minutes as the shortest decimal that reads back as the same float64 (Python
+``repr``, JavaScript ``String``; whole numbers without ``.0``), counts as decimal integers.
 """
 
 from __future__ import annotations
@@ -28,12 +34,37 @@ from numpy.typing import NDArray
 
 from siting.budget import FRONTLINE, split
 from siting.coverage import CoverageSummary, evaluate
-from siting.domain import Case, TravelMatrix
+from siting.domain import Case, Plan, TravelMatrix
 from siting.errors import InputError
+from siting.problems import SiteRules
 
 #: Default cut-off of the sparse travel times, minutes (pairs beyond it count as unreachable).
 DEFAULT_CUTOFF_MINUTES = 120.0
 UNKNOWN = "unknown"
+
+
+def minutes_key(minutes: float) -> str:
+    """The key of a travel-time limit in the page's optima: ``20`` -> ``"20"``, ``17.5`` -> ``"17.5"``.
+
+    The shortest decimal that reads back as the same float64, whole numbers without ``.0``: the
+    same text as JavaScript's ``String(x)`` for every limit a page offers (``minutesKey`` in
+    ``maps/assets/explorer.js``). Not ``f"{x:g}"``, which keeps 6 significant digits
+    (``f"{20.123456789:g}"`` is ``"20.1235"``, a key the page would never find).
+    """
+    x = float(minutes)
+    if not math.isfinite(x):
+        raise ValueError(f"a limit must be finite, got {x}")
+    if x == int(x) and abs(x) < 1e21:
+        return str(int(x))
+    text = repr(x)
+    if "e" in text:  # not a limit anyone types; JavaScript writes exponents differently, refuse loudly
+        raise ValueError(f"limit {x} has no plain decimal key")
+    return text
+
+
+def count_key(bases: int) -> str:
+    """The key of a number of bases in the page's optima (``countKey`` in ``maps/assets/explorer.js``)."""
+    return str(int(bases))
 
 
 @dataclass(frozen=True)
@@ -113,11 +144,13 @@ def budget_split(model: dict[str, Any], bases: int) -> dict[str, float]:
 
 
 def compute_optima(case: Case, matrix: TravelMatrix, *, limits: Iterable[float], counts: Iterable[int],
+                   rules: SiteRules | None = None,
                    progress: Callable[[int, int], None] | None = None) -> list[Optimum]:
     """Exact MCLP optima for every limit and number of bases (solved with ``solvers``, verified).
 
-    Only proven optima are returned: a run stopped early is left out (the page then shows no
-    distance for that count rather than a wrong one).
+    ``rules``: the scenario's site rules (rule set, must keep/close, per-district limits), obeyed by
+    every optimum. Only proven optima are returned: a run stopped early, or a count the rules make
+    infeasible, is left out (the page then says no optimum was computed rather than show a wrong one).
     """
     from siting.problems import build_problem
     from solvers import solve
@@ -125,7 +158,7 @@ def compute_optima(case: Case, matrix: TravelMatrix, *, limits: Iterable[float],
     jobs = [(float(m), int(p)) for m in sorted(set(limits)) for p in sorted(set(counts))]
     out = []
     for k, (m, p) in enumerate(jobs):
-        result = solve(build_problem(case, matrix, model="mclp", bases=p, minutes=m))
+        result = solve(build_problem(case, matrix, model="mclp", bases=p, minutes=m, rules=rules or SiteRules()))
         if result.status.value == "optimal" and result.verified:
             bases = tuple(case.sites.ids[j] for j in sorted(result.selected))
             covered = evaluate(case, matrix, bases, minutes=m).need_covered
@@ -142,7 +175,9 @@ def _num(x: float) -> float | None:
 def explorer_data(case: Case, matrix: TravelMatrix, *, initial_bases: Sequence[str], minutes: float,
                   limits: Sequence[float], optima: Sequence[Optimum] = (),
                   cutoff_minutes: float = DEFAULT_CUTOFF_MINUTES, title: str = "",
-                  solutions: Sequence[tuple[str, Sequence[str], float]] = ()) -> dict[str, Any]:
+                  solutions: Sequence[tuple[str, Sequence[str], float]] = (), plan: Plan | None = None,
+                  can_be_base: Sequence[bool] | None = None, ruled_out: dict[str, str] | None = None,
+                  rules: str = "") -> dict[str, Any]:
     """Everything the page needs (JSON-able; texts raw, the page inserts them as text).
 
     Args:
@@ -154,6 +189,11 @@ def explorer_data(case: Case, matrix: TravelMatrix, *, initial_bases: Sequence[s
         cutoff_minutes: pairs above it are left out and count as unreachable.
         title: the page title.
         solutions: other plans to offer (label, site ids, minutes), e.g. a sweep's solutions.
+        plan: the plan in hand offered by the page (default: the case's first plan).
+        can_be_base: per site, whether the page lets the user keep it (default: the case's buildings
+            that can be bases; a scenario's rules rule more out).
+        ruled_out: site id -> why it cannot be kept (shown in the page).
+        rules: the rules the optima obey, in one sentence ('' without rules).
     """
     if not cutoff_minutes > 0:
         raise InputError(f"the cut-off must be positive, got {cutoff_minutes}", source="--cutoff-minutes")
@@ -169,14 +209,20 @@ def explorer_data(case: Case, matrix: TravelMatrix, *, initial_bases: Sequence[s
     idaci = d["idaci"].to_numpy(dtype=np.float64) if "idaci" in d else np.full(len(d), np.nan)
     ptr, site, mins = sparse_pairs(matrix, cutoff_minutes)
     pos = {sid: k for k, sid in enumerate(case.sites.ids)}
-    plan = case.plan_in_hand
+    plan = case.plan_in_hand if plan is None else plan
+    allowed = [bool(x) for x in (case.sites.can_be_base if can_be_base is None else can_be_base)]
+    if len(allowed) != len(case.sites):
+        raise ValueError(f"can_be_base has {len(allowed)} entries for {len(case.sites)} sites")
+    why = {**{s: "outreach venue: cannot be a base" for s, c in zip(case.sites.ids, case.sites.can_be_base,
+                                                                     strict=True) if not c}, **(ruled_out or {})}
 
     def idx(ids: Iterable[str]) -> list[int]:
         return sorted(pos[b] for b in ids if b in pos)
 
     opt: dict[str, dict[str, Any]] = {}
     for o in optima:
-        opt.setdefault(f"{o.minutes:g}", {})[str(len(o.bases))] = {"bases": idx(o.bases), "covered": o.need_covered}
+        opt.setdefault(minutes_key(o.minutes), {})[count_key(len(o.bases))] = {"bases": idx(o.bases),
+                                                                                "covered": o.need_covered}
     return {
         "title": title,
         "minutes": float(minutes),
@@ -194,8 +240,11 @@ def explorer_data(case: Case, matrix: TravelMatrix, *, initial_bases: Sequence[s
             "ids": case.sites.ids, "names": s["name"].fillna("").astype(str).tolist(),
             "district": [dpos[str(x)] for x in s["district"]],
             "lat": [round(float(x), 6) for x in s["lat"]], "lon": [round(float(x), 6) for x in s["lon"]],
-            "canBase": [1 if c else 0 for c in case.sites.can_be_base],
+            "canBase": [1 if c else 0 for c in allowed],
+            "why": [why.get(sid, "not allowed") if not ok else "" for sid, ok in zip(case.sites.ids, allowed,
+                                                                                     strict=True)],
         },
+        "rules": rules,
         "pairs": {"ptr": b64(ptr), "site": b64(site), "minutes": b64(mins), "count": len(site)},
         "initial": idx(initial_bases),
         "planInHand": {"name": plan.name, "description": plan.description, "bases": idx(plan.site_ids)}

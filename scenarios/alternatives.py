@@ -28,7 +28,7 @@ from scenarios.compare import bases_of
 from scenarios.solve import Outcome, SolveRequest, refuse_without_solution, run
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
-from siting.problems import build_problem
+from siting.facility import facility_problem
 from solvers.check import evaluate
 
 SOLVED = ("optimal", "within_gap", "feasible", "time_limit")
@@ -91,8 +91,9 @@ def near_optimal_plans(case: Case, matrix: TravelMatrix, request: SolveRequest, 
         raise InputError(f"must be between 1 and the number of bases ({p}), got {min_diff}", source="--min-diff")
     if count < 1:
         raise InputError(f"must be at least 1, got {count}", source="--count")
-    problem = build_problem(case, matrix, model=request.model, bases=p, minutes=request.minutes, rules=request.rules)
-    maximise = bool(getattr(problem, "maximise", request.model in ("mclp", "cmclp")))
+    problem = facility_problem(case, matrix, model=request.model, bases=p, minutes=request.minutes, rules=request.rules,
+                               options=request.facility, require_cover=request.require_cover)
+    maximise = problem.maximise
     index = {s: k for k, s in enumerate(case.sites.ids)}
     plans: list[Alternative] = []
     best = math.nan

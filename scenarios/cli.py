@@ -95,12 +95,13 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "alternatives": "Find the optimum of SCENARIO and up to --count distinct plans within --within of it.",
     "change": "The best K bases to close (--close K) or to add (--add K) from a plan of CASE, exactly, the rest fixed.",
     "compare": "Compare plans A and B: the sites each keeps and closes, and the measures side by side.",
-    "explore": "Write the plan explorer of SOURCE (a result folder, a sweep folder or an embedded case) as one HTML "
-               "file.",
+    "explore": "Write the plan explorer of SOURCE (a scenario file, a result or sweep folder, an embedded case) as one "
+               "HTML file.",
     "map": "Write a self-contained coverage map (one HTML file, no CDN) of SOURCE.",
     "report": "Write the report of the sweep folder SWEEP_DIR (results.csv and jobs/) as one HTML file.",
     "run": "Solve the SCENARIO file (YAML or TOML) and write its results.",
-    "serve": "Serve the plan explorer of SOURCE (result folder, sweep folder or embedded case) on this computer.",
+    "serve": "Serve the plan explorer of SOURCE (scenario file, result or sweep folder, embedded case) on this "
+             "computer.",
     "solve": "Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand.",
     "sweep": "Solve SCENARIO for every combination of --bases, --minutes and --model, resumably.",
     "sweep-england": "Sweep every English upper-tier authority (LSOAs as demand, public libraries as sites).",

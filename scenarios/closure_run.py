@@ -19,11 +19,13 @@ from scenarios import norfolk
 from siting.closure import (
     TRAVEL_ERROR_MINUTES,
     Closure,
+    ClosureCache,
     Measure,
     analyse,
     base_columns,
     closure_table,
     findings,
+    measure_plan,
     no_loss_group,
     site_groups,
 )
@@ -31,7 +33,7 @@ from siting.domain import Case, Plan, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules
 from siting.validation import read_table
-from solvers import ModelKind, SolveOptions
+from solvers import ModelKind, SolveOptions, Status
 
 if TYPE_CHECKING:
     from scenarios.solve import Outcome, SolveRequest
@@ -51,7 +53,7 @@ def towns_for(case: Case) -> dict[str, str]:
 def error_minutes(case: Case) -> float:
     """The travel-time estimator's held-out mean absolute error for ``case`` (2.8 min if unknown)."""
     if case.name == norfolk.NAME:
-        return float(norfolk.estimator()[1].mae_minutes)
+        return norfolk.error_minutes()
     return TRAVEL_ERROR_MINUTES
 
 
@@ -71,8 +73,14 @@ class ClosureReport:
 
 def analyse_plans(case: Case, matrix: TravelMatrix, plans: Sequence[tuple[str, Sequence[str]]], *,
                   model: ModelKind, minutes: float, rules: SiteRules | None = None, solver: str = "auto",
-                  options: SolveOptions | None = None, progress: bool = True) -> ClosureReport:
-    """Closure values of every plan in ``plans`` (name, base ids); ``base_columns`` are the first plan's."""
+                  options: SolveOptions | None = None, progress: bool = True,
+                  cache: ClosureCache | None = None) -> ClosureReport:
+    """Closure values of every plan in ``plans`` (name, base ids); ``base_columns`` are the first plan's.
+
+    One :class:`~siting.closure.ClosureCache` (``cache``, or a new one) serves every plan: the re-optimised
+    questions depend on the bases closed, not on the plan.
+    """
+    cache = cache if cache is not None else ClosureCache()
     measure = Measure(model=model, minutes=minutes, error_minutes=error_minutes(case))
     towns = towns_for(case)
     names = dict(zip(case.sites.ids, case.sites.frame["name"].astype(str), strict=True))
@@ -81,7 +89,7 @@ def analyse_plans(case: Case, matrix: TravelMatrix, plans: Sequence[tuple[str, S
     first = pd.DataFrame({"id": []})
     for k, (name, bases) in enumerate(plans):
         kw = {"measure": measure, "rules": rules, "plan_name": name, "solver": solver, "options": options,
-              "progress": progress}
+              "progress": progress, "cache": cache}
         groups = site_groups(case, bases, towns=towns)
         if (extra := no_loss_group(case, matrix, bases, measure=measure)) is not None:
             groups.append(extra)
@@ -107,6 +115,14 @@ def add_to_outcome(outcome: Outcome, case: Case, matrix: TravelMatrix, *, reques
                            threads=request.options.threads, seed=request.options.seed)
     kw = {"model": kind, "minutes": request.minutes, "rules": request.rules, "solver": request.solver,
           "options": options}
+    cache = ClosureCache()
+    result = outcome.result
+    if result is not None and result.status is Status.OPTIMAL:
+        # the solve just made is the optimum with nothing closed: no need to find it again
+        cache.add(len(outcome.coverage.bases), frozenset(), measure_plan(
+            case, matrix, outcome.coverage.bases, minutes=request.minutes, status=result.status.value,
+            solver=result.solver, bound=result.bound, gap=result.gap, message=result.message))
+    kw["cache"] = cache
     report = analyse_plans(case, matrix, [("optimum", outcome.coverage.bases)], **kw)  # type: ignore[arg-type]
     notes: list[str] = []
     if plan is not None:

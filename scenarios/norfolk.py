@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siting import validation
+from siting import significance, validation
 from siting.calibration import CalibrationReport, calibrate
 from siting.domain import Budget, Case, Plan, Sites, TravelMatrix
 from siting.errors import InputError
 from siting.geo import to_bng
 from siting.need import weighted
 from siting.problems import ALL_DISTRICTS, DistrictLimit, SiteRules
+from siting.significance import Residuals
 from siting.travel import StraightLineEstimator
 
 NAME = "norfolk"
@@ -108,9 +109,26 @@ def estimator() -> tuple[StraightLineEstimator, CalibrationReport]:
     return calibrate(routed_pairs())
 
 
+@lru_cache(maxsize=1)
+def heldout_residuals() -> Residuals:
+    """The estimator's held-out residuals (:func:`siting.significance.heldout_residuals`), from the cache when valid."""
+    z = _cache()
+    if z is not None:
+        return Residuals(z["heldout_km"], z["heldout_minutes"], z["heldout_band_edges_km"],
+                         float(z["heldout_mae_minutes"]))
+    return significance.heldout_residuals(routed_pairs())
+
+
+def error_minutes() -> float:
+    """The calibrated estimator's held-out mean absolute error, minutes (from the cache when valid)."""
+    z = _cache()
+    return float(z["estimator_mae_minutes"]) if z is not None else float(estimator()[1].mae_minutes)
+
+
 #: Derived arrays of the Norfolk case cached as package data: the travel matrix as computed by
-#: :func:`estimated_matrix` and the centres' BNG coordinates (it saves loading scipy.spatial and pyproj and
-#: calibrating on every ``siting solve norfolk``). Used only while the data files hash to ``inputs_sha256``;
+#: :func:`estimated_matrix`, the centres' BNG coordinates, the estimator's held-out residuals and its mean
+#: absolute error (it saves loading scipy.spatial and pyproj and calibrating on every ``siting solve norfolk``).
+#: Used only while the data files hash to ``inputs_sha256``;
 #: ``tests/test_norfolk_cache.py`` checks the cache equals a fresh computation bit for bit. Regenerate it with
 #: ``python -c "import scenarios.norfolk as n; n.write_matrix_cache()"`` after changing the estimator or the data.
 MATRIX_CACHE = "travel_minutes_cache.npz"
@@ -145,11 +163,15 @@ def write_matrix_cache(path: Path | None = None) -> Path:
     case = load()
     m = estimated_matrix(case)
     path = path or data_dir() / MATRIX_CACHE
+    held = significance.heldout_residuals(routed_pairs())
     np.savez_compressed(path, minutes=m.minutes, demand_ids=np.array(m.demand_ids), site_ids=np.array(m.site_ids),
                         inputs_sha256=np.array(_inputs_digest()), source=np.array(m.source),
-                        site_x_m=x_m, site_y_m=y_m)
+                        site_x_m=x_m, site_y_m=y_m, heldout_km=held.km, heldout_minutes=held.minutes,
+                        heldout_band_edges_km=held.band_edges_km, heldout_mae_minutes=np.array(held.mae_minutes),
+                        estimator_mae_minutes=np.array(estimator()[1].mae_minutes))
     load.cache_clear()
     _cache.cache_clear()
+    heldout_residuals.cache_clear()
     return path
 
 
@@ -161,7 +183,8 @@ def _cache() -> dict[str, np.ndarray] | None:
         return None
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    keys = {"minutes", "demand_ids", "site_ids", "inputs_sha256", "source", "site_x_m", "site_y_m"}
+    keys = {"minutes", "demand_ids", "site_ids", "inputs_sha256", "source", "site_x_m", "site_y_m", "heldout_km",
+            "heldout_minutes", "heldout_band_edges_km", "heldout_mae_minutes", "estimator_mae_minutes"}
     return arrays if keys <= set(arrays) and str(arrays["inputs_sha256"]) == _inputs_digest() else None
 
 

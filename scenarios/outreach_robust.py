@@ -4,7 +4,7 @@ The tasks (:mod:`siting.outreach_robust`): a tornado of every parameter at ±25%
 each), both overhead calibrations (a frontier each), and ``N`` sampled parameter sets (the plan
 with the recommended number of bases each). They run in-process (``scheduler="none"``) or on Dask
 (``local``: a LocalCluster; ``tcp://HOST:8786``: a running cluster), connected by
-:func:`scenarios.sweep.connect_scheduler` like a sweep, with the case and travel matrix shipped
+:func:`scenarios.dask_pool.connect_scheduler` like a sweep, with the case and travel matrix shipped
 to each worker once. A progress bar counts finished tasks.
 
 Writes (through the outcome): ``tornado.csv`` and ``tornado.png``, ``site_frequency.csv`` and
@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from scenarios.sweep_jobs import WORKER_ENV
+from scenarios.dask_pool import WORKER_ENV, check_scheduler
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from siting.outreach import OutreachParams
@@ -81,9 +81,7 @@ class RobustnessSettings:
         if samples < 0 or (workers is not None and workers < 1):
             raise InputError("samples must be at least 0 and workers at least 1", source=source, field="robustness")
         scheduler = str(value.get("scheduler", "none"))
-        from scenarios.sweep import _check_scheduler
-
-        _check_scheduler(scheduler)
+        check_scheduler(scheduler)
         return cls(samples=samples, scheduler=scheduler, workers=workers, seed=seed,
                    progress=bool(value.get("progress", True)))
 
@@ -124,7 +122,7 @@ def run_tasks(case: Case, matrix: TravelMatrix, tasks: Sequence[RobustTask], *, 
             return [outputs[k] for k in range(len(tasks))], 1
         from distributed import as_completed
 
-        from scenarios.sweep import connect_scheduler
+        from scenarios.dask_pool import connect_scheduler
 
         client, cluster = connect_scheduler(settings.scheduler, workers=settings.workers)
         try:

@@ -70,7 +70,7 @@ from siting.outreach_frontier import (
 from siting.problems import count_range
 from siting.validation import bases_count
 from solvers import Status
-from solvers.formulations.outreach import OutreachMeasures, OutreachSpec
+from solvers.formulations.outreach import OutreachMeasures, OutreachSpec, spec_of
 from solvers.registry import names as solver_names
 
 AUTO_FIRST = 5
@@ -293,8 +293,7 @@ def _old_model(case: Case, matrix: TravelMatrix, params: OutreachParams) -> dict
     old = budgets[0]
     ev = evaluate_plan(case, matrix, params, case.sites.ids, name=old.name, budget=old)
     at_planned = evaluate_plan(case, matrix, params, case.sites.ids, name=f"{old.name} at the planned budget")
-    spec = at_planned.problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(at_planned.problem)
     overhead = float(spec.base_cost_gbp.sum())
     frontline = spec.frontline_without_bases_gbp - overhead
     return {
@@ -366,8 +365,7 @@ def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: Ou
     r = sol.result
     if auto is not None and auto.chosen is not None:
         r = r.with_(status=Status(auto.chosen.status))
-    spec = sol.problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(sol.problem)
     bases = [case.sites.ids[j] for j in sol.selected]
     summary: dict[str, object] = {
         "case": case.name, "model": "outreach", "solver": r.solver, "solver_version": r.solver_version,
@@ -426,8 +424,7 @@ def _outcome(case: Case, matrix: TravelMatrix, request: SolveRequest, params: Ou
                                    **_coverage_figures(plan_cov),
                                    "families": _families(case, matrix, plan.site_ids, request, settings)}
         if plan_eval.measures is not None:
-            pspec = plan_eval.problem.extra
-            assert isinstance(pspec, OutreachSpec)
+            pspec = spec_of(plan_eval.problem)
             summary["plan_in_hand"]["service"] = _service(pspec, plan_eval.measures)  # type: ignore[index]
         if plan_eval.measures is not None and plan_eval.allocation is not None:
             pt = tables(case, plan_eval.problem, plan_eval.selected, plan_eval.allocation, plan_eval.measures)
@@ -470,8 +467,7 @@ def _auto_outputs(case: Case, matrix: TravelMatrix, request: SolveRequest, setti
     }
     marks, access = [], []
     if plan is not None and plan_eval is not None and plan_eval.measures is not None:
-        spec = plan_eval.problem.extra
-        assert isinstance(spec, OutreachSpec)
+        spec = spec_of(plan_eval.problem)
         fam = _families(case, matrix, plan.site_ids, request, settings)
         marks.append(PlanMark(f"{plan.name} ({len(plan.site_ids)} bases)", len(plan.site_ids),
                               plan_eval.measures.contact_hours, plan_eval.measures.frontline_share,

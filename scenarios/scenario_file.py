@@ -32,37 +32,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from scenarios.limits import (  # the limits shared with the command line (scenarios.limits)
+    MAX_MINUTES as MAX_MINUTES,
+)
+from scenarios.limits import (
+    MAX_TIME_LIMIT_S as MAX_TIME_LIMIT_S,
+)
+from scenarios.limits import (
+    Capacity,
+    Gbp,
+    GbpPerMinute,
+    Minutes,
+    RelativeGap,
+    Seed,
+    Threads,
+    TimeLimitSeconds,
+)
+from scenarios.limits import (
+    check_value as check_value,
+)
 from scenarios.package_paths import from_record
 from scenarios.yaml_lines import Key, KeyPath, LineMap, dotted, load_with_lines
 from siting.errors import InputError
 
 NeedName = Literal["children", "idaci", "deprived"]
-
-# --- limits shared by scenario files and the command line (one validation for both) -------------------
-
-#: A travel-time limit beyond a day is a typo (travel times are minutes by road within an area).
-MAX_MINUTES = 24 * 60.0
-#: A solver time limit beyond 30 days is a typo.
-MAX_TIME_LIMIT_S = 30 * 24 * 3600.0
-Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES, allow_inf_nan=False)]
-TimeLimitSeconds = Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)]
-RelativeGap = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Threads = Annotated[int, Field(ge=1, le=1024)]
-Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
-
-
-def check_value(kind: Any, value: Any, *, source: str) -> Any:
-    """``value`` checked against one of the limits above (as a scenario file checks it); else InputError."""
-    try:
-        return TypeAdapter(kind).validate_python(value)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise InputError(f"{msg}, got {value!r}", source=source) from None
-
-
 
 class _Strict(BaseModel):
     """Unknown keys are errors (a misspelt key never silently falls back on a default)."""
@@ -154,12 +149,22 @@ class TravelSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    """The model and its parameters."""
+    """The model and its parameters.
+
+    ``capacity`` and ``opening_cost_gbp`` give every site one value (instead of the sites file's
+    columns); ``travel_gbp_per_minute`` and ``single_source`` are for ``cflp``, ``require_cover``
+    for ``bclp`` (:mod:`siting.facility`). For ``cflp``, ``bases`` is an upper limit (null: none).
+    """
 
     name: str = "mclp"
     bases: int | Literal["auto"] | None = Field(default=15)
     minutes: Minutes = 20.0
     params: dict[str, Any] = Field(default_factory=dict)
+    capacity: Capacity | None = None
+    opening_cost_gbp: Gbp | None = None
+    travel_gbp_per_minute: GbpPerMinute | None = None
+    single_source: bool = False
+    require_cover: bool = True
 
 
 class GroupSpec(_Strict):

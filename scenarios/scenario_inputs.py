@@ -22,35 +22,21 @@ from scipy.spatial import cKDTree
 
 from scenarios import england, norfolk
 from scenarios.scenario_file import PlanSpec, Scenario
-from scenarios.solve import MODEL_RUNNERS, SolveRequest, capacity_missing
+from scenarios.solve import SolveRequest, capacity_missing
 from siting import io as siting_io
 from siting import validation
 from siting.domain import Case, Plan, Sites, TravelMatrix
 from siting.errors import InputError
+from siting.facility import FacilityOptions
 from siting.need import weighted
 from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
-
-#: Models every installation knows (plus those registered in :data:`scenarios.solve.MODEL_RUNNERS`).
-BASE_MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "outreach")
-#: Modules that register extra model runners when imported (absent ones are skipped).
-RUNNER_MODULES = ("scenarios.outreach_run",)
-
-
-def ensure_model_runners() -> None:
-    """Import the optional modules that register model runners (the outreach model)."""
-    for name in RUNNER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+from solvers.models import MODEL_NAMES, CountRule, choosing_count, definition
 
 
 def known_models() -> tuple[str, ...]:
-    """Model names a scenario may use."""
-    ensure_model_runners()
-    return tuple(dict.fromkeys([*BASE_MODELS, *MODEL_RUNNERS]))
+    """Model names a scenario may use (every model's definition, :mod:`solvers.models`)."""
+    return MODEL_NAMES
 
 
 @dataclass(frozen=True)
@@ -121,7 +107,7 @@ def prepare(scenario: Scenario, *, authority: england.Authority | None = None,
     case = _sites(scenario, case, files, notes)
     case, plan_name = _plan(scenario, case, files)
     rules = _rules(scenario, case, lenient=authority is not None and _multi(scenario))
-    request = _request(scenario, rules, plan_name)
+    request = _request(scenario, rules, plan_name, case)
     matrix = _matrix(scenario, case, files, cache_dir=cache_dir, notes=notes)
     return Prepared(label, title, case, matrix, request, tuple(dict.fromkeys(files)), tuple(notes))
 
@@ -463,17 +449,24 @@ def _check_params(scenario: Scenario, model: str, params: Mapping[str, object]) 
         raise scenario.error(where, exc.detail) from None
 
 
-def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveRequest:
+def _request(scenario: Scenario, rules: SiteRules, plan: str | None, case: Case) -> SolveRequest:
     spec = scenario.spec
     m = spec.model
     if m.name not in known_models():
         raise scenario.error(("model", "name"), f"unknown model {m.name!r}; choose from {', '.join(known_models())}")
-    if why := capacity_missing(m.name):
+    facility = FacilityOptions(capacity=m.capacity, opening_cost_gbp=m.opening_cost_gbp,
+                               travel_gbp_per_minute=m.travel_gbp_per_minute, single_source=m.single_source)
+    try:
+        why = capacity_missing(m.name, case, facility)
+    except InputError as exc:  # a column and a uniform value both given
+        raise scenario.error(("model", str(exc.source).removeprefix("--").replace("-", "_")), exc.detail) from None
+    if why:
         raise scenario.error(("model", "name"), why)
     _check_params(scenario, m.name, m.params)
-    if m.bases == "auto" and m.name != "outreach":
-        raise scenario.error(("model", "bases"), "bases: auto is for the outreach model")
-    if m.bases is None and m.name not in ("lscp", "outreach"):
+    model = definition(m.name)
+    if m.bases == "auto" and model.count is not CountRule.AT_MOST:
+        raise scenario.error(("model", "bases"), f"bases: auto is for {choosing_count()}")
+    if m.bases is None and model.p_required:
         raise scenario.error(("model", "bases"), f"model {m.name} needs a number of bases")
     if isinstance(m.bases, int) and m.bases < 1:
         raise scenario.error(("model", "bases"), f"the number of bases must be at least 1, got {m.bases}")
@@ -484,7 +477,8 @@ def _request(scenario: Scenario, rules: SiteRules, plan: str | None) -> SolveReq
                              f"unknown solver {spec.solver.name!r}; choose from: auto, {', '.join(solver_names())}")
     s = spec.solver
     return SolveRequest(
-        model=m.name, bases=None if m.name == "lscp" else m.bases,  # type: ignore[arg-type]
+        model=m.name, bases=None if model.count is CountRule.MINIMISED else m.bases,  # type: ignore[arg-type]
         minutes=m.minutes, solver=s.name, rules=rules, need=spec.need, plan=plan, params=dict(m.params),
         options=SolveOptions(time_limit_s=s.time_limit_s, gap_rel=s.gap, threads=s.threads, seed=s.seed),
+        facility=facility, require_cover=m.require_cover,
     )

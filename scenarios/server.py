@@ -12,29 +12,40 @@ A Starlette application (run by uvicorn) over one case:
   progress and results; ``GET /api/optima`` every optimum found so far (the page's distance to
   the optimum).
 
-A bad request gets a 4xx status and ``{"error": "..."}`` naming the field; nothing is changed.
+A bad request gets a 4xx status and ``{"error": "..."}`` naming the field; nothing is changed. An
+unknown address or method gets the same JSON (404, 405). Served on this computer only (the default),
+the server answers only requests addressed to it by a local name (``Host``: ``127.0.0.1``,
+``localhost``, ``[::1]``; else 421), so a web page elsewhere cannot reach it through a DNS name
+that points at this computer (DNS rebinding); the API takes only ``application/json`` bodies, which
+a page of another origin cannot send without the browser asking first (and this server grants no
+cross-origin access).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarios.server_state import ServeState, run_sweep
 from siting.domain import Case, TravelMatrix
-from siting.problems import SiteRules, build_problem
+from siting.problems import SiteRules, allowed_sites, build_problem
 from solvers import solve
 
 MAX_BODY_BYTES = 256_000
+#: Host names a server bound to this computer answers to (the ``Host`` header, without the port).
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 #: Up to this many area-site pairs, re-optimisation goes straight to the HiGHS MIP: on Norfolk (538 x 53) it
 #: proves the locked MCLP in 35-90 ms against 140-270 ms for ``auto`` (mclp-exact), measured under load;
 #: both are exact and verified. Larger cases use ``auto``.
@@ -62,19 +73,29 @@ class Optimised:
 
 @dataclass
 class Explorer:
-    """What the server serves: the case, its times, the page and the state folder."""
+    """What the server serves: the case, its times, the page, the state folder and the scenario's rules.
+
+    ``rules``: the rules of the scenario the source was solved under (rule set, must keep/close,
+    per-district limits); every re-optimisation obeys them, the user's locks come on top.
+    """
 
     case: Case
     matrix: TravelMatrix
     page: str
     state: ServeState
     cutoff_minutes: float
+    rules: SiteRules = field(default_factory=SiteRules)
+
+    def allowed(self) -> list[bool]:
+        """Sites that may be bases: able to be one and not ruled out by the scenario's rules."""
+        return [bool(x) for x in allowed_sites(self.case, self.rules)]
 
     def optimise(self, *, bases: int, minutes: float, keep: list[str], close: list[str]) -> Optimised:
-        """The exact MCLP with ``keep`` kept and ``close`` closed (validated by :func:`parse_optimise`)."""
+        """The exact MCLP under the scenario's rules, ``keep`` kept and ``close`` closed (:func:`parse_optimise`)."""
         t0 = time.perf_counter()
-        problem = build_problem(self.case, self.matrix, model="mclp", bases=bases, minutes=minutes,
-                                rules=SiteRules(must_keep=tuple(keep), must_close=tuple(close)))
+        rules = dataclasses.replace(self.rules, must_keep=tuple(dict.fromkeys((*self.rules.must_keep, *keep))),
+                                    must_close=tuple(dict.fromkeys((*self.rules.must_close, *close))))
+        problem = build_problem(self.case, self.matrix, model="mclp", bases=bases, minutes=minutes, rules=rules)
         solver = "highs" if self.matrix.minutes.size <= DIRECT_MIP_PAIRS else "auto"
         result = solve(problem, solver=solver)
         seconds = time.perf_counter() - t0
@@ -85,6 +106,36 @@ class Explorer:
         if status == "optimal" and not keep and not close:
             self.state.add_optimum(minutes, chosen, covered)
         return Optimised(chosen, covered, status, seconds, result.message)
+
+
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header without the port.
+
+    >>> host_name("[::1]:8765"), host_name("localhost:80"), host_name("127.0.0.1")
+    ('::1', 'localhost', '127.0.0.1')
+    """
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class LocalHostOnly:
+    """ASGI middleware: refuse (421) an HTTP request whose ``Host`` is not one of ``names``."""
+
+    def __init__(self, app: ASGIApp, names: tuple[str, ...]) -> None:
+        self.app = app
+        self.names = names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+            if host_name(host) not in self.names:
+                response = JSONResponse({"error": f"host {host!r} refused: this server answers only to "
+                                                  f"{', '.join(self.names)}"}, status_code=421)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -123,12 +174,14 @@ def _ids(ex: Explorer, data: dict[str, Any], key: str, *, buildable: bool) -> li
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise BadRequest(f"field {key!r}: expected a list of site ids", status=422)
     known = {sid: j for j, sid in enumerate(ex.case.sites.ids)}
-    can = ex.case.sites.can_be_base
+    can = ex.allowed()
     for sid in value:
         if sid not in known:
             raise BadRequest(f"field {key!r}: unknown site id {sid!r}", status=422)
         if buildable and not can[known[sid]]:
-            raise BadRequest(f"field {key!r}: site {sid!r} cannot be a base (outreach venue)", status=422)
+            venue = not ex.case.sites.can_be_base[known[sid]]
+            why = "an outreach venue" if venue else "ruled out by the scenario's rules"
+            raise BadRequest(f"field {key!r}: site {sid!r} cannot be a base ({why})", status=422)
     if len(set(value)) != len(value):
         raise BadRequest(f"field {key!r}: a site is listed twice", status=422)
     return list(value)
@@ -136,7 +189,8 @@ def _ids(ex: Explorer, data: dict[str, Any], key: str, *, buildable: bool) -> li
 
 def parse_optimise(ex: Explorer, data: dict[str, Any]) -> tuple[int, float, list[str], list[str]]:
     """Validate a re-optimisation request: ``bases`` (count), ``minutes``, ``keep`` and ``close`` (site ids)."""
-    buildable = int(ex.case.sites.can_be_base.sum())
+    allowed = ex.allowed()
+    buildable = sum(allowed)
     bases = _count(data, "bases", low=1, high=buildable)
     minutes = _number(data, "minutes", low=0.5, high=ex.cutoff_minutes)
     keep = _ids(ex, data, "keep", buildable=True)
@@ -146,16 +200,19 @@ def parse_optimise(ex: Explorer, data: dict[str, Any]) -> tuple[int, float, list
         raise BadRequest(f"site {both[0]!r} is both kept and closed", status=422)
     if len(keep) > bases:
         raise BadRequest(f"{len(keep)} sites locked open but only {bases} bases asked for", status=422)
-    open_left = buildable - len({*close} & {s for s, c in zip(ex.case.sites.ids, ex.case.sites.can_be_base,
-                                                                     strict=True) if c})
+    open_left = buildable - len({*close} & {s for s, c in zip(ex.case.sites.ids, allowed, strict=True) if c})
     if open_left < bases:
         raise BadRequest(f"{bases} bases asked for but only {open_left} buildable sites are not locked closed",
                          status=422)
     return bases, minutes, keep, close
 
 
-def create_app(ex: Explorer) -> Starlette:
-    """The Starlette application serving ``ex``."""
+def create_app(ex: Explorer, *, local_only: bool = True) -> ASGIApp:
+    """The Starlette application serving ``ex``.
+
+    ``local_only``: answer only requests addressed to a local name (:data:`LOCAL_NAMES`); for a
+    server bound to this computer. A server bound to the network (``--host``) answers every name.
+    """
 
     def error(exc: BadRequest) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=exc.status)
@@ -192,7 +249,7 @@ def create_app(ex: Explorer) -> Starlette:
     async def start_sweep(request: Request) -> Response:
         try:
             data = await _json_body(request)
-            buildable = int(ex.case.sites.can_be_base.sum())
+            buildable = sum(ex.allowed())
             minutes = _number(data, "minutes", low=0.5, high=ex.cutoff_minutes)
             lo = _count(data, "from", low=1, high=buildable)
             hi = _count(data, "to", low=lo, high=buildable)
@@ -235,4 +292,12 @@ def create_app(ex: Explorer) -> Starlette:
         Route("/api/sweep/{sweep_id}", get_sweep, methods=["GET"]),
         Route("/api/optima", optima, methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        what = {404: f"no such address: {request.url.path}",
+                405: f"method {request.method} not allowed on {request.url.path}"}.get(status, str(exc))
+        return JSONResponse({"error": what}, status_code=status)
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    return LocalHostOnly(app, LOCAL_NAMES) if local_only else app

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maps.explorer_data import count_key, minutes_key
 from siting.errors import InputError
 
 
@@ -54,6 +55,20 @@ def saved_optima(folder: Path) -> dict[str, dict[str, dict[str, Any]]]:
     return _object(read_json(folder / "optima.json", {}))
 
 
+SOURCE_NAME = "source.json"
+
+
+def check_source(folder: Path, *, digest: str, label: str) -> None:
+    """Refuse a folder whose optima belong to another source (another case, data, travel times or rules).
+
+    Reads only; a folder without ``source.json`` (new, or from before it was written) is accepted.
+    """
+    recorded = _object(read_json(folder / SOURCE_NAME, {}))
+    if recorded.get("fingerprint") not in (None, digest):
+        raise InputError(f"this folder holds the plan and optima of another source ({recorded.get('label', '?')}: "
+                         "other areas, sites, travel times or rules); choose another --folder", source=str(folder))
+
+
 @dataclass
 class ServeState:
     """The serve folder and a lock for the files in it."""
@@ -82,6 +97,11 @@ class ServeState:
         with self.lock:
             write_json_atomic(self.state_path, {**plan, "saved_at": time.time()})
 
+    def record_source(self, *, digest: str, label: str) -> None:
+        """Note which source this folder's plan and optima belong to (:func:`check_source`)."""
+        with self.lock:
+            write_json_atomic(self.folder / SOURCE_NAME, {"fingerprint": digest, "label": label})
+
     def optima(self) -> dict[str, dict[str, dict[str, Any]]]:
         with self.lock:
             return saved_optima(self.folder)
@@ -90,7 +110,8 @@ class ServeState:
         """Record a proven optimum (site positions) for ``len(bases)`` bases at ``minutes``."""
         with self.lock:
             data = saved_optima(self.folder)
-            data.setdefault(f"{minutes:g}", {})[str(len(bases))] = {"bases": sorted(bases), "covered": covered}
+            data.setdefault(minutes_key(minutes), {})[count_key(len(bases))] = {"bases": sorted(bases),
+                                                                                "covered": covered}
             write_json_atomic(self.folder / "optima.json", data)
 
     def sweep(self, sweep_id: str) -> dict[str, Any] | None:

@@ -23,11 +23,13 @@ from siting.domain import Case, TravelMatrix
 from siting.equity import Equity, GroupEquity, equity_text
 from siting.equity import equity as equity
 from siting.errors import InputError, NoSolutionError, SolveFailedError
+from siting.facility import FacilityOptions, cost_split, facility_problem, needs
 from siting.formatting import gap_percent
-from siting.problems import SiteRules, build_problem
+from siting.problems import SiteRules
 from siting.tables import write_tables
 from siting.validation import bases_count
 from solvers import ModelKind, Result, SolveOptions, Status, solve
+from solvers.models import DEFINITIONS, CountRule
 from solvers.registry import names as solver_names
 
 
@@ -36,8 +38,9 @@ class SolveRequest:
     """Everything one solve needs besides the case.
 
     Attributes:
-        model: the model name (``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``, ``outreach``).
-        bases: number of bases (``None`` for LSCP, or ``auto`` handled by the outreach model).
+        model: the model name (``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``, ``cflp``,
+            ``bclp``, ``outreach``).
+        bases: number of bases (``None`` for LSCP, and for CFLP: no limit; ``auto`` for the outreach model).
         minutes: the travel-time limit for coverage (and for reporting coverage under every model).
         solver: backend name or ``auto``.
         rules: site rules (must keep/close, per-district limits).
@@ -46,6 +49,9 @@ class SolveRequest:
         plan: name of the plan in hand to compare with (default: the case's first plan).
         params: model-specific parameters (for the outreach model).
         closures: also compute re-optimised closure values (MCLP and p-median; :mod:`scenarios.closure_run`).
+        facility: capacities, opening costs and the price of travel (cpmedian, cmclp, cflp;
+            :mod:`siting.facility`).
+        require_cover: BCLP: every area a base can reach must be covered once.
     """
 
     model: str = "mclp"
@@ -58,6 +64,8 @@ class SolveRequest:
     plan: str | None = None
     params: dict[str, object] = field(default_factory=dict)
     closures: bool = False
+    facility: FacilityOptions = field(default_factory=FacilityOptions)
+    require_cover: bool = True
 
 
 @dataclass
@@ -75,16 +83,13 @@ class Outcome:
     """Other files by name (for example a PNG plot), written as they are."""
 
 
-#: Capacitated models: nothing supplies site capacities yet (no capacity data for any case).
-NEEDS_CAPACITY = ("cpmedian", "cmclp")
-
-
-def capacity_missing(model: str) -> str:
-    """Why ``model`` cannot run here ('' if it can): capacitated models need capacities nobody supplies yet."""
-    if model in NEEDS_CAPACITY:
-        return (f"model {model} needs a capacity for every site, and no capacity data is available yet "
-                "(no case or scenario file supplies site capacities); use pmedian or mclp")
-    return ""
+def capacity_missing(model: str, case: Case, facility: FacilityOptions) -> str:
+    """Why ``model`` cannot run on ``case`` with ``facility`` ('' if it can): capacities, opening costs, price."""
+    try:
+        kind = ModelKind(model)
+    except ValueError:
+        return ""
+    return needs(kind, case, facility)
 
 
 #: Runners for models that are not plain coverage/distance models (the outreach model registers here).
@@ -103,20 +108,23 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
         kind = ModelKind(request.model)
     except ValueError:
         raise InputError(f"unknown model {request.model!r}", source="--model") from None
-    if why := capacity_missing(request.model):
+    if why := capacity_missing(request.model, case, request.facility):
         raise InputError(why, source="--model")
     if request.solver != "auto" and request.solver not in solver_names():
         raise InputError(f"unknown solver {request.solver!r}; choose from: auto, {', '.join(solver_names())}",
                          source="--solver")
-    if kind is not ModelKind.LSCP:
-        if request.bases is None:
-            raise InputError(f"model {kind} needs a number of bases", source="--bases")
+    count = DEFINITIONS[kind].count
+    if count is CountRule.EXACT and request.bases is None:
+        raise InputError(f"model {kind} needs a number of bases", source="--bases")
+    if count is not CountRule.MINIMISED and isinstance(request.bases, int):
         bases_count(request.bases, case.sites)
     if request.minutes is None or not request.minutes > 0:
         raise InputError(f"the travel-time limit must be positive, got {request.minutes}", source="--minutes")
     t0 = time.perf_counter()
-    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
-                            minutes=request.minutes, rules=request.rules)
+    counted = request.bases if isinstance(request.bases, int) and count is not CountRule.MINIMISED else None
+    problem = facility_problem(case, matrix, model=kind, bases=counted,
+                               minutes=request.minutes, rules=request.rules, options=request.facility,
+                               require_cover=request.require_cover)
     try:
         result = solve(problem, solver=request.solver, options=request.options)
     except ValueError as exc:
@@ -131,6 +139,8 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
     summary["travel_times"] = matrix.source  # which estimator or file, and its measured error where known
     add_equity(case, matrix, request, summary, bases if coverage is not None else None, plan)
     summary["rules"] = rules_summary(case, matrix, request, kind, result, plan)
+    if result.has_solution and kind in (ModelKind.CFLP, ModelKind.BCLP):
+        summary["facility"] = facility_summary(case, matrix, request, kind, result)
     if coverage is not None and plan is not None and kind in (ModelKind.MCLP, ModelKind.PMEDIAN):
         from scenarios.versus_plan import versus_plan
 
@@ -150,6 +160,26 @@ def run(case: Case, matrix: TravelMatrix, request: SolveRequest) -> Outcome:
 
         add_to_outcome(out, case, matrix, request=request, plan=plan)
     return out
+
+
+def facility_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind: ModelKind,
+                     result: Result) -> dict[str, object]:
+    """CFLP: the annual cost in pounds, split into bases and travel; BCLP: need covered once and twice."""
+    if kind is ModelKind.CFLP:
+        split = cost_split(case, request.facility, result.selected, result.objective)
+        return {"bases": len(result.selected), "opening_gbp": round(split.opening_gbp, 2),
+                "travel_gbp": round(split.travel_gbp, 2), "total_gbp": round(split.total_gbp, 2),
+                "travel_gbp_per_minute": request.facility.travel_gbp_per_minute,
+                "single_source": request.facility.single_source,
+                "capacity": "none" if request.facility.capacity is None and case.sites.capacity is None
+                else "per site"}
+    minutes = np.asarray(matrix.minutes, dtype=np.float64)[:, list(result.selected)]
+    times = (minutes <= request.minutes).sum(axis=1)
+    w = case.demand.weight
+    total = float(w.sum()) or 1.0
+    return {"need_covered_once_share": round(float(w[times >= 1].sum()) / total, 6),
+            "need_covered_twice_share": round(float(w[times >= 2].sum()) / total, 6),
+            "require_cover": request.require_cover}
 
 
 def _plan(case: Case, request: SolveRequest) -> siting.Plan | None:
@@ -257,11 +287,17 @@ def _status_words(s: dict[str, object]) -> str:
     return str(status)
 
 
+def _bases_words(s: dict[str, object]) -> str:
+    if s.get("bases_requested") is None:
+        return "any number of" if s.get("model") == "cflp" else "fewest"
+    return f"at most {s['bases_requested']}" if s.get("model") == "cflp" else str(s["bases_requested"])
+
+
 def format_text(s: dict[str, object]) -> str:
     """A readable summary for the terminal."""
     lines = [
         f"{s['case']}: model {s['model']}, "
-        f"{'fewest' if s.get('bases_requested') is None else s.get('bases_requested')} bases, "
+        f"{_bases_words(s)} bases, "
         f"{s['minutes']:g}-minute reach, "
         f"need = {s['need_weighting']}",
         f"solver {s['solver']}: {_status_words(s)}" + (f" (objective {s['objective']:.6g}, bound {s['bound']:.6g}, "
@@ -307,6 +343,14 @@ def format_text(s: dict[str, object]) -> str:
             if r["area_class"] in plan_classes:
                 row += f" {_pct(plan_classes[r['area_class']]['share']):>8s}"
             lines.append(row)
+    fac = s.get("facility")
+    if isinstance(fac, dict) and "total_gbp" in fac:
+        lines.append(f"annual cost £{fac['total_gbp']:,.0f}: {fac['bases']} bases £{fac['opening_gbp']:,.0f}, "
+                     f"travel £{fac['travel_gbp']:,.0f} at £{fac['travel_gbp_per_minute']:g} per unit of need "
+                     "per minute a year")
+    elif isinstance(fac, dict):
+        lines.append(f"need covered at least once: {_pct(fac['need_covered_once_share'])}; at least twice: "
+                     f"{_pct(fac['need_covered_twice_share'])}")
     extra = equity_and_rules_text(s)
     return "\n".join(lines) + ("\n" + extra if extra else "")
 
@@ -328,8 +372,11 @@ def rules_summary(case: Case, matrix: TravelMatrix, request: SolveRequest, kind:
     if r.name == "none" or not result.has_solution:
         return out
     free = SiteRules(must_keep=tuple(s for s in r.must_keep), must_close=r.must_close)
-    problem = build_problem(case, matrix, model=kind, bases=None if kind is ModelKind.LSCP else request.bases,
-                            minutes=request.minutes, rules=free)
+    minimised = DEFINITIONS[kind].count is CountRule.MINIMISED
+    counted = request.bases if isinstance(request.bases, int) and not minimised else None
+    problem = facility_problem(case, matrix, model=kind, bases=counted,
+                               minutes=request.minutes, rules=free, options=request.facility,
+                               require_cover=request.require_cover)
     other = solve(problem, solver=request.solver, options=request.options)
     if other.has_solution:
         sign = 1.0 if problem.maximise else -1.0

@@ -19,7 +19,6 @@ increasing number of bases, each job warm-started from its neighbour's bases
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import sys
@@ -35,6 +34,7 @@ from tqdm import tqdm
 
 import siting
 from scenarios import provenance
+from scenarios.dask_pool import WORKER_ENV, check_scheduler, connect_scheduler
 from scenarios.journal import Journal, JournalState, sweep_lock
 from scenarios.output import MARKER, atomic_dir, atomic_file, check_sweep_place, mark_folder
 from scenarios.scenario_file import Scenario
@@ -44,7 +44,6 @@ from scenarios.sweep_jobs import (
     INTEGER_COLUMNS,
     NUMERIC_COLUMNS,
     RESULT_COLUMNS,
-    WORKER_ENV,
     JobOutput,
     JobSpec,
     chains,
@@ -58,8 +57,6 @@ from siting.errors import InputError
 from siting.tables import for_people
 
 JOBS_DIR = "jobs"
-#: How long to try reaching a Dask scheduler given by address.
-CONNECT_TIMEOUT = "10s"
 RESOLVED_NAME = "scenario.resolved.yaml"
 SWEEP_FILES = frozenset({"journal.jsonl", ".sweep.lock", RESOLVED_NAME, "results.csv", "results.parquet",
                          "tradeoff.png", JOBS_DIR, MARKER})
@@ -120,8 +117,6 @@ def _check_models(models: Sequence[str]) -> None:
     for m in models:
         if m not in known:
             raise InputError(f"unknown model {m!r}; choose from {', '.join(known)}", source="--model")
-        if why := capacity_missing(m):
-            raise InputError(why, source="--model")
 
 
 def _check_folder(out_dir: Path, state: JournalState, fingerprint: str | None) -> None:
@@ -142,7 +137,7 @@ def run_sweep(scenario: Scenario, settings: SweepSettings, *, command: str = "",
     """Run (or resume) the sweep; nothing is written before every input has been checked."""
     say = echo or (lambda m: print(m, file=sys.stderr))
     _check_models(settings.models)
-    _check_scheduler(settings.scheduler)
+    check_scheduler(settings.scheduler)
     out_dir = settings.out_dir.resolve()
     _check_folder(out_dir, Journal(out_dir).read(), None)  # before anything is read or written
     warnings = provenance.enforce(provenance.check_files(scenario), allow_changed=settings.allow_changed_data)
@@ -150,6 +145,10 @@ def run_sweep(scenario: Scenario, settings: SweepSettings, *, command: str = "",
     prepared = prepare_all(scenario, cache_dir=out_dir.parent / f".{out_dir.name}.cache", skipped=left_out)
     warnings += provenance.enforce(provenance.check_matrices(scenario, prepared),
                                    allow_changed=settings.allow_changed_data)
+    for prep in prepared:
+        for m in settings.models:
+            if why := capacity_missing(m, prep.case, prep.request.facility):
+                raise InputError(why, source="--model")
     jobs, notes = plan_jobs(prepared, models=settings.models, bases=settings.bases, minutes=settings.minutes)
     notes = left_out + [n for p in prepared for n in p.notes] + notes
     if not jobs:
@@ -280,44 +279,9 @@ def _run_inprocess(groups: Sequence[list[JobSpec]], by_unit: dict[str, Prepared]
             previous = out.bases or previous or first.get(job.job_id)
 
 
-def _check_scheduler(scheduler: str) -> None:
-    if scheduler not in ("local", "none") and not scheduler.startswith(("tcp://", "tls://", "ws://", "wss://",
-                                                                        "inproc://", "ucx://")):
-        raise InputError(f"expected local, none or a scheduler address like tcp://HOST:8786, got {scheduler!r}",
-                         source="--scheduler")
-
-
 def _connect(settings: SweepSettings) -> tuple[Any, Any]:
     """A Dask client (and the LocalCluster it owns, or ``None`` for an existing scheduler)."""
     return connect_scheduler(settings.scheduler, workers=settings.workers)
-
-
-def connect_scheduler(scheduler: str, *, workers: int | None = None) -> tuple[Any, Any]:
-    """A Dask client for ``scheduler`` (``local`` or an address; checked) and the LocalCluster it owns, or ``None``.
-
-    The caller closes both. Workers get :data:`~scenarios.sweep_jobs.WORKER_ENV` (one thread each).
-    """
-    _check_scheduler(scheduler)
-    if scheduler == "none":
-        raise InputError("no Dask scheduler for 'none': run in-process", source="--scheduler")
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
-        raise InputError("dask.distributed is not installed", source="--scheduler") from None
-    for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    if scheduler == "local":
-        import dask
-
-        n = workers or os.cpu_count() or 1
-        with dask.config.set({"distributed.worker.profile.enabled": False}):  # no sampling of job threads
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   silence_logs=logging.ERROR, env=dict(WORKER_ENV))
-        return Client(cluster), cluster
-    try:
-        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler: {exc}", source="--scheduler") from None
 
 
 def _set_worker_env() -> None:

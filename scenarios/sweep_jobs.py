@@ -22,12 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.compare import bases_of
+from scenarios.dask_pool import WORKER_ENV
 from scenarios.output import jsonable
-from scenarios.scenario_inputs import Prepared, ensure_model_runners
+from scenarios.scenario_inputs import Prepared
 from scenarios.solve import run, write_outcome
 from scenarios.warm_start import fit_start
 from siting.errors import InputError
-from siting.problems import build_problem, count_range
+from siting.facility import facility_problem
+from siting.problems import count_range
+from solvers.models import CountRule, definition
 
 #: The columns of ``results.csv``/``results.parquet``, in order (the maps engineer codes against these).
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -44,8 +47,6 @@ NUMERIC_COLUMNS = frozenset({
     "mean_minutes", "frontline_share", "contact_hours", "n_bases_kept", "plan_bases", "plan_need_covered_share",
     "plan_frontline_share", "warm_start", "build_seconds", "solve_seconds", "wall_seconds", "job_seconds", "run",
 })
-#: Environment set on workers so that solvers and numeric libraries use one thread each.
-WORKER_ENV = {"SITING_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def plan_jobs(prepared: Sequence[Prepared], *, models: Sequence[str], bases: Seq
                          f"{len(too_few)} base counts ({too_few[0]}..{too_few[-1]})")
         for model in models:
             for m in minutes:
-                counts: Iterable[int | None] = ([None] if model == "lscp"
+                counts: Iterable[int | None] = ([None] if definition(model).count is CountRule.MINIMISED
                                                 else [b for b in bases if fewest <= b <= able])
                 for b in counts:
                     jid = make_job_id(prep.label if multi else None, model, b, m)
@@ -258,8 +259,9 @@ def _warm_start(prep: Prepared, request: Any, previous: Sequence[str] | None) ->
     if not previous or request.bases is None or isinstance(request.bases, str):
         return None
     try:
-        problem = build_problem(prep.case, prep.matrix, model=request.model, bases=request.bases,
-                                minutes=request.minutes, rules=request.rules)
+        problem = facility_problem(prep.case, prep.matrix, model=request.model, bases=request.bases,
+                                   minutes=request.minutes, rules=request.rules, options=request.facility,
+                                   require_cover=request.require_cover)
         known = {s: k for k, s in enumerate(prep.case.sites.ids)}
         start = fit_start(problem, [known[s] for s in previous if s in known])
     except Exception:
@@ -276,7 +278,6 @@ def execute_job(job: JobSpec, prep: Prepared, previous: Sequence[str] | None = N
     worker = f"{socket.gethostname()}:{os.getpid()}"
     spec = {"job_id": job.job_id, "case": job.unit, "model": job.model, "bases": job.bases, "minutes": job.minutes}
     try:
-        ensure_model_runners()
         request = dataclasses.replace(prep.request, model=job.model, bases=job.bases, minutes=job.minutes)
         start = _warm_start(prep, request, previous)
         threads = 1 if cap_threads else request.options.threads

@@ -14,14 +14,13 @@ import numpy as np
 
 from siting.domain import Case, TravelMatrix
 from siting.geo import distance_km
-from siting.significance import compare, heldout_residuals, perturbed_matrices
+from siting.significance import compare, perturbed_columns
 
 DRAWS = 200
 SEED = 0
 
 
-def _measures(case: Case, minutes: np.ndarray, cols: Sequence[int], limit: float) -> tuple[float, float]:
-    w = case.demand.weight.astype(np.float64)
+def _measures(w: np.ndarray, minutes: np.ndarray, cols: Sequence[int], limit: float) -> tuple[float, float]:
     best = minutes[:, list(cols)].min(axis=1)
     return float(w[best <= limit].sum() / w.sum()), float((w * best).sum() / w.sum())
 
@@ -33,17 +32,21 @@ def versus_plan(case: Case, matrix: TravelMatrix, bases: Sequence[str], plan_bas
         return None
     from scenarios import norfolk
 
-    residuals = heldout_residuals(norfolk.routed_pairs())
+    residuals = norfolk.heldout_residuals()
     a = case.sites.index_of(list(bases))
     b = case.sites.index_of(list(plan_bases))
     km = distance_km(case.demand.x_m, case.demand.y_m, case.sites.x_m, case.sites.y_m)
-    nxt = perturbed_matrices(matrix.minutes, km, residuals, draws=DRAWS, seed=SEED)
-    draws = [nxt() for _ in range(DRAWS)]
+    # only the two plans' sites matter: their columns of each draw (the same draws as the whole matrices)
+    used = sorted(set(a) | set(b))
+    at = {j: k for k, j in enumerate(used)}
+    a_sub, b_sub = [at[j] for j in a], [at[j] for j in b]
+    draws = perturbed_columns(matrix.minutes, km, residuals, used, draws=DRAWS, seed=SEED)
     t = np.asarray(matrix.minutes, dtype=np.float64)
-    a_cov, a_mean = _measures(case, t, a, minutes)
-    b_cov, b_mean = _measures(case, t, b, minutes)
-    ad = np.array([_measures(case, m, a, minutes) for m in draws])
-    bd = np.array([_measures(case, m, b, minutes) for m in draws])
+    w = case.demand.weight.astype(np.float64)
+    a_cov, a_mean = _measures(w, t, a, minutes)
+    b_cov, b_mean = _measures(w, t, b, minutes)
+    ad = np.array([_measures(w, m, a_sub, minutes) for m in draws])
+    bd = np.array([_measures(w, m, b_sub, minutes) for m in draws])
     cov = compare("need covered", a_cov, b_cov, ad[:, 0], bd[:, 0], higher_is_better=True)
     mean = compare("mean minutes", a_mean, b_mean, ad[:, 1], bd[:, 1], higher_is_better=False,
                    minutes_mae=residuals.mae_minutes)

@@ -18,16 +18,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solvers import ModelKind, Problem
+from solvers import Problem
 from solvers.check import VerificationError, evaluate, site_rule_violation
-
-#: Models whose objective is maximised (used when the problem does not say).
-_MAXIMISED = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.OUTREACH})
+from solvers.models import CountRule, definition
 
 
 def _maximise(problem: Problem) -> bool:
-    value = getattr(problem, "maximise", None)
-    return bool(value) if value is not None else problem.kind in _MAXIMISED
+    return problem.maximise
 
 
 def _score(problem: Problem, selected: Sequence[int]) -> float:
@@ -45,7 +42,7 @@ def _score(problem: Problem, selected: Sequence[int]) -> float:
 def fit_start(problem: Problem, previous: Sequence[int]) -> tuple[int, ...] | None:
     """The previous bases (site indices) fitted to ``problem.p`` as above, or ``None`` if none fits."""
     p = problem.p
-    if p is None or problem.kind in (ModelKind.LSCP,):
+    if p is None or definition(problem.kind).count is CountRule.MINIMISED:
         return None
     allowed = problem.open_allowed()
     sel = [int(j) for j in dict.fromkeys(previous) if 0 <= int(j) < problem.m and allowed[int(j)]]

@@ -41,7 +41,9 @@ from tqdm import tqdm
 
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
-from siting.problems import SiteRules, build_problem
+from siting.problems import SiteRules, allowed_sites, build_problem, count_range, district_groups
+from siting.replacement import MAX_SETS, best_replacement
+from siting.replacement import SOLVER as ENUMERATION
 from solvers import ModelKind, SolveOptions, Status, solve
 from solvers.registry import names as solver_names
 
@@ -227,10 +229,29 @@ class Closure:
 
 
 @dataclass
-class _Solved:
-    """Proven optima already found, reused when a more constrained question has the same answer."""
+class ClosureCache:
+    """Proven optima already found, reused when a more constrained question has the same answer.
+
+    Valid for one measure, one set of site rules and one solver (:meth:`check`): the re-optimised
+    questions (:math:`p` or :math:`p - |G|` bases, :math:`G` closed) do not depend on the plan, so one
+    cache serves every plan analysed under the same rules (the optimum and the plan in hand share most
+    of their bases), and the solve that found the optimum can seed it (:meth:`add` with nothing closed).
+    """
 
     by_count: dict[int, list[tuple[frozenset[str], PlanValue]]] = field(default_factory=dict)
+    key: tuple[object, ...] | None = None
+    solves: int = 0
+    """Solver calls made for the questions this cache answers (for benchmarks and tests)."""
+    reused: int = 0
+    """Questions answered from a proven optimum or a bound instead of a solve."""
+
+    def check(self, measure: Measure, rules: SiteRules, solver: str) -> None:
+        """Bind the cache to one measure, rule set and solver (a second binding must be the same)."""
+        key = (measure, rules, solver)
+        if self.key is None:
+            self.key = key
+        elif self.key != key:
+            raise ValueError("a closure cache answers the questions of one measure, rule set and solver only")
 
     def lookup(self, count: int, closed: frozenset[str]) -> PlanValue | None:
         # an optimum with fewer sites closed that avoids ``closed`` is optimal with them closed too
@@ -239,28 +260,64 @@ class _Solved:
                 return value
         return None
 
+    def bound(self, count: int, closed: frozenset[str], *, measure: Measure,
+              must_keep: Sequence[str]) -> PlanValue | None:
+        """The tightest proven optimum of a relaxation: ``count`` bases with a subset of ``closed`` closed.
+
+        Closing fewer sites only widens the choice (unless a must-keep site is among those not closed),
+        so no plan with all of ``closed`` closed beats it.
+        """
+        keep = frozenset(must_keep)
+        best = None
+        for done, value in self.by_count.get(count, []):
+            relaxes = done <= closed and not keep & (closed - done) and value.has_plan
+            if relaxes and (best is None or measure.loss(best, value) > 0):  # ``value``: a tighter (worse) bound
+                best = value
+        return best
+
     def add(self, count: int, closed: frozenset[str], value: PlanValue) -> None:
         if value.status == Status.OPTIMAL.value:
             self.by_count.setdefault(count, []).append((closed, value))
 
 
+def _ties(measure: Measure, value: PlanValue, bound: PlanValue) -> bool:
+    """``value`` (feasible) reaches ``bound`` (of a relaxation) within rounding: it is optimal."""
+    a, b = measure.score(value), measure.score(bound)
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
 def analyse(case: Case, matrix: TravelMatrix, plan: Sequence[str], groups: Iterable[SiteGroup], *,
             measure: Measure, rules: SiteRules | None = None, plan_name: str = "plan", solver: str = "auto",
-            options: SolveOptions | None = None, progress: bool = False) -> list[Closure]:
+            options: SolveOptions | None = None, progress: bool = False, cache: ClosureCache | None = None,
+            max_enumerated: int = MAX_SETS) -> list[Closure]:
     """Closure values of each group of ``plan``'s bases (site ids), in the order given.
 
     ``rules`` are the site rules every re-optimised plan obeys (the plan's own bases are not forced:
-    a rule to keep a base in a group is dropped when the group closes).
+    a rule to keep a base in a group is dropped when the group closes). ``cache`` (:class:`ClosureCache`)
+    carries proven optima between calls with the same measure, rules and solver.
+
+    Every value is exact or says why not; four ways avoid a solve without giving that up:
+
+    * an optimum already proven with fewer sites closed that avoids the group is optimal with it closed;
+    * with ``solver="auto"``, the best replacement is found by evaluating every set of candidate sites
+      when there are at most ``max_enumerated`` of them (:mod:`siting.replacement`);
+    * the best replacement is also a plan for the re-optimised question; when it reaches the value of a
+      proven optimum with fewer sites closed (a relaxation, so a bound), it is that question's optimum;
+    * a number of bases outside what the per-district minimums and the allowed sites permit is infeasible.
     """
     rules = rules or SiteRules()
     plan = tuple(plan)
     _positions(case, plan, what=plan_name)
     p = len(plan)
     whole = measure_plan(case, matrix, plan, minutes=measure.minutes)
-    solved = _Solved()
+    solved = cache if cache is not None else ClosureCache()
+    solved.check(measure, rules, solver)
     for count in sorted({p, p - 1} - {0}):  # the optima without closures answer many questions below
-        solved.add(count, frozenset(), best_plan(case, matrix, measure=measure, bases=count, rules=rules,
-                                                 solver=solver, options=_warm(case, options, plan[:count], count)))
+        if solved.lookup(count, frozenset()) is None:
+            solved.solves += 1
+            solved.add(count, frozenset(), best_plan(case, matrix, measure=measure, bases=count, rules=rules,
+                                                     solver=solver, options=_warm(case, options, plan[:count],
+                                                                                  count)))
     groups = list(groups)
     out = []
     for g in tqdm(groups, desc=f"closures of {plan_name}", unit="group", disable=not progress):
@@ -276,20 +333,77 @@ def analyse(case: Case, matrix: TravelMatrix, plan: Sequence[str], groups: Itera
         def optimum(count: int, sub: SiteRules, warm: Sequence[str], *, cache: bool,
                     shut: frozenset[str] = shut) -> PlanValue:
             if cache and (hit := solved.lookup(count, shut)) is not None:
+                solved.reused += 1
                 return hit
+            if (why := _count_infeasible(case, sub, count)) is not None:
+                return PlanValue(bases=(), status=Status.INFEASIBLE.value, solver=solver, message=why)
             opts = _warm(case, options, warm, count)
+            solved.solves += 1
             v = best_plan(case, matrix, measure=measure, bases=count, rules=sub, solver=solver, options=opts)
             if cache:
                 solved.add(count, shut, v)
             return v
 
-        replaced = optimum(p, replace(free, must_keep=tuple(dict.fromkeys((*keep, *rest)))), rest, cache=False)
-        reopt = optimum(p, free, replaced.bases or rest, cache=True)
+        fixed = replace(free, must_keep=tuple(dict.fromkeys((*keep, *rest))))
+        replaced = (_enumerated(case, matrix, measure, rest, len(closed), fixed, max_enumerated)
+                    if solver == "auto" else None) or optimum(p, fixed, rest, cache=False)
+        bound = solved.bound(p, shut, measure=measure, must_keep=keep)
+        if (replaced.exact and replaced.has_plan and bound is not None and _ties(measure, replaced, bound)
+                and solved.lookup(p, shut) is None):
+            reopt = replace(replaced, message="optimal: the best replacement reaches the optimum with fewer "
+                                              "sites closed, a bound")
+            solved.reused += 1
+            solved.add(p, shut, reopt)
+        else:
+            reopt = optimum(p, free, replaced.bases or rest, cache=True)
         fewer = optimum(p - len(closed), free, rest, cache=True) if p - len(closed) >= 1 else None
         out.append(Closure(plan_name=plan_name, group=replace(g, site_ids=closed), measure=measure, plan=whole,
                            alone=alone, replaced=replaced, reoptimised=reopt, fewer=fewer,
                            significant_alone=significant(case, matrix, plan, rest, measure=measure)))
     return out
+
+
+def _enumerated(case: Case, matrix: TravelMatrix, measure: Measure, rest: Sequence[str], count: int,
+                rules: SiteRules, max_sets: int) -> PlanValue | None:
+    """The best replacement by enumeration (:mod:`siting.replacement`), or ``None`` when not enumerated."""
+    found = best_replacement(case, matrix, model=measure.model, minutes=measure.minutes, fixed=rest, count=count,
+                             rules=rules, max_sets=max_sets)
+    if found is None:
+        return None
+    how = f"every one of {found.sets:,} sets of {count} site(s) evaluated"
+    if not found.feasible:
+        return PlanValue(bases=(), status=Status.INFEASIBLE.value, solver=ENUMERATION,
+                         message=f"no replacement obeys the site rules ({how})")
+    ids = sorted(case.sites.index_of(list(rest)) + list(found.added))
+    v = measure_plan(case, matrix, [case.sites.ids[j] for j in ids], minutes=measure.minutes,
+                     status=Status.OPTIMAL.value, solver=ENUMERATION, message=f"optimal: {how}")
+    return replace(v, bound=_objective(measure, v, case), gap=0.0)
+
+
+def _objective(measure: Measure, v: PlanValue, case: Case) -> float:
+    """The model's objective of a measured plan (need covered, or need-weighted total minutes)."""
+    if measure.model is ModelKind.MCLP:
+        return v.need_covered
+    w = np.asarray(case.demand.weight, dtype=np.float64)
+    return float(v.mean_minutes * w[w > 0].sum())
+
+
+def _count_infeasible(case: Case, rules: SiteRules, count: int) -> str | None:
+    """Why no ``count`` sites can obey ``rules`` (group minimums, sites allowed), or ``None``.
+
+    Exact for what it reports; questions it cannot rule out go to the solver.
+    """
+    allowed = allowed_sites(case, rules)
+    for g in district_groups(case, rules):
+        able = int(allowed[list(g.members)].sum())
+        if able < g.min_open:
+            return f"{g.name} needs at least {g.min_open} bases and the site rules allow {able} site(s) there"
+    lo, hi = count_range(case, rules)
+    if count < lo:
+        return f"the site rules need at least {lo} bases; the question has {count}"
+    if count > hi:
+        return f"the site rules allow at most {hi} bases; the question has {count}"
+    return None
 
 
 def _warm(case: Case, options: SolveOptions | None, warm: Sequence[str], count: int) -> SolveOptions:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,10 @@ DEMAND_COLUMNS: tuple[str, ...] = (
 SITE_COLUMNS: tuple[str, ...] = (
     "id", "name", "lon", "lat", "x_m", "y_m", "district", "kind", "suitable_base", "running_cost_gbp",
 )
+OPTIONAL_SITE_COLUMNS: tuple[str, ...] = ("capacity", "opening_cost_gbp")
+"""Site columns kept only when the data has them: ``capacity`` (in units of the demand weight, ``inf``
+for no limit) and ``opening_cost_gbp`` (annual cost of keeping the site as a base), for the
+capacitated models and the facility location model (:mod:`siting.facility`)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,17 @@ class DemandAreas:
 
     @property
     def ids(self) -> list[str]:
-        return self.frame["id"].tolist()
+        return list(self._ids)
+
+    @cached_property
+    def _ids(self) -> tuple[str, ...]:
+        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
+        # trusted and not changed in place
+        return tuple(self.frame["id"].tolist())
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {s: k for k, s in enumerate(self._ids)}
 
     @property
     def weight(self) -> NDArray[np.float64]:
@@ -80,7 +95,17 @@ class Sites:
 
     @property
     def ids(self) -> list[str]:
-        return self.frame["id"].tolist()
+        return list(self._ids)
+
+    @cached_property
+    def _ids(self) -> tuple[str, ...]:
+        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
+        # trusted and not changed in place
+        return tuple(self.frame["id"].tolist())
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {s: k for k, s in enumerate(self._ids)}
 
     @property
     def x_m(self) -> NDArray[np.float64]:
@@ -93,12 +118,32 @@ class Sites:
     @property
     def can_be_base(self) -> NDArray[np.bool_]:
         """Sites that may be kept as bases: suitable buildings (outreach-only venues cannot)."""
+        return self._can_be_base.copy()
+
+    @cached_property
+    def _can_be_base(self) -> NDArray[np.bool_]:
         f = self.frame
-        return (f["suitable_base"].to_numpy(dtype=bool)) & (f["kind"].to_numpy() == "building")
+        return np.asarray((f["suitable_base"].to_numpy(dtype=bool)) & (f["kind"].to_numpy() == "building"))
+
+    @cached_property
+    def members_by_district(self) -> dict[str, tuple[int, ...]]:
+        """District -> positions of its sites, districts in sorted order (read once; do not change)."""
+        d = self.frame["district"].to_numpy()
+        return {str(name): tuple(int(j) for j in np.flatnonzero(d == name)) for name in sorted(set(d.tolist()))}
+
+    @property
+    def capacity(self) -> NDArray[np.float64] | None:
+        """Per-site capacity from the data's ``capacity`` column (``inf``: no limit), or None without one."""
+        return self.frame["capacity"].to_numpy(dtype=np.float64) if "capacity" in self.frame else None
+
+    @property
+    def opening_cost_gbp(self) -> NDArray[np.float64] | None:
+        """Per-site annual cost of keeping a base, from the ``opening_cost_gbp`` column, or None without one."""
+        return self.frame["opening_cost_gbp"].to_numpy(dtype=np.float64) if "opening_cost_gbp" in self.frame else None
 
     def index_of(self, ids: Sequence[str]) -> list[int]:
         """Positions of site ids (``KeyError`` naming the first unknown one)."""
-        pos = {s: k for k, s in enumerate(self.ids)}
+        pos = self._position
         out = []
         for s in ids:
             if s not in pos:

@@ -54,13 +54,13 @@ from solvers.formulations.outreach import (
     OBJECTIVES,
     Allocation,
     OutreachMeasures,
-    OutreachSpec,
     allocate_for_bases,
     budget_shortfall_gbp,
     cheapest_overhead_gbp,
     greedy_start,
     measure,
     spare_upper_bound,
+    spec_of,
 )
 from solvers.outreach_check import verify_allocation
 from solvers.result import relative_gap
@@ -139,8 +139,7 @@ def solve_outreach(problem: Problem, *, solver: str = "auto", options: SolveOpti
     shortfall (:func:`~solvers.formulations.outreach.budget_shortfall_gbp`) in its message.
     """
     options = options or SolveOptions()
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec_of(problem)  # the outreach data are there and fit the problem (ProblemError if not)
     count = problem.p if problem.p is not None else max(1, len(problem.must_open))
     if options.warm_start is None:
         options = replace(options, warm_start=greedy_start(problem, count, start=start or ()))
@@ -166,8 +165,7 @@ def tie_break(out: OutreachSolve, *, solver: str = "auto", options: SolveOptions
     of the first stage (to within :data:`POLISH_REL`), with the same number of bases and rules.
     Only for the ``hours`` objective; ``out`` unchanged otherwise or if the stage finds nothing.
     """
-    spec = out.problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(out.problem)
     if spec.objective != "hours" or not out.has_solution or out.tie_break is not None:
         return out
     options = options or SolveOptions()
@@ -184,8 +182,7 @@ def tie_break(out: OutreachSolve, *, solver: str = "auto", options: SolveOptions
 
 
 def _infeasible_message(problem: Problem, reason: str, shortfall: float | None) -> str:
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(problem)
     if shortfall is not None and shortfall > 0:
         return (f"the budget of {spec.budget_gbp:,.0f} GBP cannot pay for the required bases and reach: it falls short "
                 f"by {shortfall:,.0f} GBP a year (with {spec.frontline_floor:.0%} of the budget on frontline staff, "
@@ -236,8 +233,7 @@ def evaluate_plan(case: Case, matrix: TravelMatrix, params: OutreachParams, site
     except KeyError as exc:
         raise InputError(f"unknown site id {exc.args[0]!r}", source=f"plan {name}") from None
     problem = plan_problem(case, matrix, params, budget=budget)
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(problem)
     overhead = float(spec.base_cost_gbp[selected].sum())
     frontline = spec.frontline_without_bases_gbp - overhead
     shortfall = max(0.0, (spec.frontline_floor * spec.budget_gbp - frontline) / (1 - spec.frontline_floor)) \
@@ -314,8 +310,7 @@ def curve(case: Case, matrix: TravelMatrix, params: OutreachParams, *, counts: I
     for p in (progress(counts) if progress else counts):
         t0 = time.perf_counter()
         problem = outreach_problem(case, matrix, params, bases=p, rules=rules)
-        spec = problem.extra
-        assert isinstance(spec, OutreachSpec)
+        spec = spec_of(problem)
         note = ""
         if cheapest_overhead_gbp(problem, p) > spec.overhead_allowance_gbp:
             out: OutreachSolve | None = None

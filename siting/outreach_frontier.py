@@ -76,10 +76,10 @@ from siting.problems import SiteRules
 from solvers import Problem, Result, SolveOptions, Status, solve
 from solvers.formulations.outreach import (
     Allocation,
-    OutreachSpec,
     cheapest_overhead_gbp,
     greedy_start,
     measure,
+    spec_of,
     value_upper_bound,
 )
 from solvers.result import relative_gap
@@ -187,8 +187,7 @@ def frontier_point(case: Case, matrix: TravelMatrix, params: OutreachParams, bas
     t0 = time.perf_counter()
     options = options or SolveOptions()
     problem = outreach_problem(case, matrix, params, bases=bases, rules=rules)
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(problem)
     cheapest = cheapest_overhead_gbp(problem, bases)
     if cheapest > spec.overhead_allowance_gbp:
         note = ("fewer sites may be bases" if not math.isfinite(cheapest) else
@@ -246,8 +245,7 @@ def _contact_and_access(problem: Problem, bases: int, *, access_minutes: float, 
     which all need can be served); otherwise the first stage is solved and the second keeps its value.
     """
     t0 = time.perf_counter()
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(problem)
     bound = value_upper_bound(problem) if spec.objective == "hours" else math.nan
     if math.isfinite(bound) and bound > 0:
         access_problem = with_spec(problem, objective="access", access_minutes=float(access_minutes),

@@ -43,7 +43,7 @@ from siting.domain import Budget, Case, DemandAreas, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules, build_problem
 from solvers import Problem, make_problem
-from solvers.formulations.outreach import OutreachSpec
+from solvers.formulations.outreach import OutreachSpec, spec_of
 
 DEFAULT_UNIVERSAL_HOURS_PER_CHILD = 1.0
 DEFAULT_TARGETED_HOURS_PER_CHILD = 8.0
@@ -315,8 +315,7 @@ def plan_problem(case: Case, matrix: TravelMatrix, params: OutreachParams, *, bu
 
 def with_spec(problem: Problem, **changes: object) -> Problem:
     """``problem`` with some fields of its outreach spec changed."""
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(problem)
     return replace(problem, extra=replace(spec, **changes))  # type: ignore[arg-type]
 
 

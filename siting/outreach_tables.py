@@ -13,7 +13,13 @@ from siting.budget import CATEGORIES, FRONTLINE
 from siting.domain import Case, TravelMatrix
 from siting.outreach_params import OutreachParams, plan_problem
 from solvers import Problem
-from solvers.formulations.outreach import Allocation, OutreachMeasures, OutreachSpec, allocate_for_bases, measure
+from solvers.formulations.outreach import (
+    Allocation,
+    OutreachMeasures,
+    allocate_for_bases,
+    measure,
+    spec_of,
+)
 
 # --- comparing plans -------------------------------------------------------------------------------
 
@@ -27,8 +33,7 @@ def site_differences(case: Case, matrix: TravelMatrix, params: OutreachParams, *
     likewise for the optimal plan, with the site's overhead (staff hours it costs a year).
     """
     problem = plan_problem(case, matrix, params, model_floors=False)
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(problem)
     ids = case.sites.ids
     frame = case.sites.frame
 
@@ -88,8 +93,7 @@ class OutreachTables:
 def tables(case: Case, problem: Problem, selected: Sequence[int], allocation: Allocation,
            measures: OutreachMeasures, *, worst: int = 10) -> OutreachTables:
     """Interpret ``allocation`` for ``case`` as tables."""
-    spec = problem.extra
-    assert isinstance(spec, OutreachSpec)
+    spec = spec_of(problem)
     sites = case.sites.frame
     sel = sorted(int(j) for j in selected)
     bases = pd.DataFrame({

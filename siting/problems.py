@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -11,9 +12,13 @@ from numpy.typing import NDArray
 from siting.domain import Case, TravelMatrix
 from siting.errors import InputError
 from solvers import GroupLimit, ModelKind, Problem, make_problem
+from solvers.models import DEFINITIONS
 
-#: Models whose coverage threshold is the travel-time limit in minutes.
-RADIUS_MODELS = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP})
+if TYPE_CHECKING:
+    from solvers.formulations.outreach_spec import OutreachSpec
+
+#: Models whose coverage threshold is the travel-time limit in minutes (their definition needs a radius).
+RADIUS_MODELS = frozenset(k for k, d in DEFINITIONS.items() if d.needs_radius)
 
 
 #: Key of a per-district mapping that stands for every district not named (``{"*": 2, "Norwich": 3}``).
@@ -64,9 +69,9 @@ def site_positions(case: Case, ids: Sequence[str], *, what: str) -> list[int]:
 
 def district_groups(case: Case, rules: SiteRules) -> tuple[GroupLimit, ...]:
     """One :class:`GroupLimit` per district with a rule."""
-    frame = case.sites.frame
+    members_of = case.sites.members_by_district
     groups = []
-    districts = sorted(frame["district"].unique())
+    districts = list(members_of)
     for name in list(_keys(rules.min_per_district)) + list(_keys(rules.max_per_district)):
         if name not in districts:
             raise InputError(f"unknown district {name!r} (known: {', '.join(districts)})", source="district rule")
@@ -75,8 +80,7 @@ def district_groups(case: Case, rules: SiteRules) -> tuple[GroupLimit, ...]:
         hi = _value(rules.max_per_district, d, None)
         if lo == 0 and hi is None:
             continue
-        members = tuple(int(j) for j in np.flatnonzero(frame["district"].to_numpy() == d))
-        groups.append(GroupLimit(d, members, int(lo or 0), None if hi is None else int(hi)))
+        groups.append(GroupLimit(d, members_of[d], int(lo or 0), None if hi is None else int(hi)))
     for name, ids, lo2, hi2 in rules.extra_groups:
         groups.append(GroupLimit(name, tuple(site_positions(case, ids, what=f"group {name}")), lo2, hi2))
     return tuple(groups)
@@ -115,13 +119,12 @@ def count_range(case: Case, rules: SiteRules) -> tuple[int, int]:
     district capped by its maximum.
     """
     ok = allowed_sites(case, rules)
-    dist = case.sites.frame["district"].to_numpy()
+    ids = case.sites.ids
     keep = set(rules.must_keep)
     lo_total, hi_total = 0, 0
-    for d in sorted(set(dist.tolist())):
-        members = dist == d
-        able = int((ok & members).sum())
-        kept = sum(1 for s, dd in zip(case.sites.ids, dist, strict=True) if dd == d and s in keep)
+    for d, members in case.sites.members_by_district.items():
+        able = int(ok[list(members)].sum())
+        kept = sum(1 for j in members if ids[j] in keep)
         lo = max(int(district_limit(rules.min_per_district, d, 0) or 0), kept)
         hi = district_limit(rules.max_per_district, d, None)
         lo_total += lo
@@ -145,8 +148,14 @@ def check_base_count(case: Case, rules: SiteRules, bases: int, *, source: str = 
 
 def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, bases: int | None,
                   minutes: float | None = None, rules: SiteRules | None = None,
-                  capacity: Sequence[float] | None = None, extra: object | None = None) -> Problem:
-    """The solver problem for ``case`` (weights from ``case.demand``, costs from ``matrix``)."""
+                  capacity: Sequence[float] | NDArray[np.float64] | None = None, extra: OutreachSpec | None = None,
+                  opening_cost: Sequence[float] | NDArray[np.float64] | None = None, single_source: bool = False,
+                  require_cover: bool = True) -> Problem:
+    """The solver problem for ``case`` (weights from ``case.demand``, costs from ``matrix``).
+
+    ``capacity`` and ``opening_cost`` (in the objective's units) are per site, in the sites' order;
+    :func:`siting.facility.facility_problem` takes them from the data and converts pounds.
+    """
     kind = ModelKind(model)
     rules = rules or SiteRules()
     if matrix.demand_ids != tuple(case.demand.ids) or matrix.site_ids != tuple(case.sites.ids):
@@ -162,12 +171,14 @@ def build_problem(case: Case, matrix: TravelMatrix, *, model: ModelKind | str, b
         raise InputError(f"site {case.sites.ids[bad_keep[0]]!r} cannot be a base (outreach-only or unsuitable)",
                          source="must_keep")
     close = set(site_positions(case, rules.must_close, what="must_close")) | set(unsuitable)
-    close |= set(site_positions(case, [s for s in rules.excluded if s in set(case.sites.ids)], what="rules"))
+    known = set(case.sites.ids)
+    close |= set(site_positions(case, [s for s in rules.excluded if s in known], what="rules"))
     if kind in RADIUS_MODELS and minutes is None:
         raise InputError(f"model {kind} needs a travel-time limit in minutes", source="--minutes")
     return make_problem(
         kind, case.demand.weight, matrix.minutes, p=bases,
         radius=float(minutes) if (minutes is not None and kind in RADIUS_MODELS) else None,
         must_open=keep, must_close=sorted(close), groups=district_groups(case, rules),
-        capacity=capacity, extra=extra,
+        capacity=capacity, extra=extra, opening_cost=opening_cost, single_source=single_source,
+        require_cover=require_cover,
     )

@@ -22,7 +22,7 @@ mean absolute error, whatever the draws say (a systematic error of that size is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,6 +93,37 @@ def perturbed_matrices(minutes: NDArray[np.floating], km: NDArray[np.floating], 
         return np.maximum(t + eps, 0.0)
 
     return next_matrix
+
+
+def perturbed_columns(minutes: NDArray[np.floating], km: NDArray[np.floating], residuals: Residuals,
+                      columns: Sequence[int], *, draws: int, seed: int) -> NDArray[np.float64]:
+    """The ``columns`` of the first ``draws`` matrices :func:`perturbed_matrices` gives, bit for bit.
+
+    Shape ``(draws, areas, len(columns))``. The same random numbers are drawn in the same order (every
+    entry's, so the stream stays the same), but only the entries of ``columns`` are looked up, added and
+    kept: comparing two plans needs their sites' columns only, a fraction of the matrix.
+    """
+    t = np.asarray(minutes, dtype=np.float64)
+    cols = np.asarray(columns, dtype=np.int64)
+    band = residuals.band_of(km).ravel()
+    pools = [residuals.minutes[residuals.band_of(residuals.km) == b] for b in range(len(residuals.band_edges_km) + 1)]
+    where = np.full(t.shape[1], -1, dtype=np.int64)
+    where[cols] = np.arange(cols.size)
+    picks = []  # per band: how many draws, which of them land in ``columns``, and where
+    for b in range(len(pools)):
+        flat = np.flatnonzero(band == b)
+        dest = where[flat % t.shape[1]]
+        keep = np.flatnonzero(dest >= 0)
+        picks.append((flat.size, keep, flat[keep] // t.shape[1], dest[keep]))
+    rng = np.random.default_rng(seed)
+    sub = t[:, cols]
+    out = np.empty((draws, t.shape[0], cols.size), dtype=np.float64)
+    for d in range(draws):
+        eps = np.empty_like(sub)
+        for pool, (size, keep, rows, dest) in zip(pools, picks, strict=True):
+            eps[rows, dest] = pool[rng.integers(0, pool.size, size=size)[keep]]
+        out[d] = np.maximum(sub + eps, 0.0)
+    return out
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from siting.domain import DEMAND_COLUMNS, SITE_COLUMNS, Budget, DemandAreas, Sites, TravelMatrix
+from siting.domain import DEMAND_COLUMNS, OPTIONAL_SITE_COLUMNS, SITE_COLUMNS, Budget, DemandAreas, Sites, TravelMatrix
 from siting.errors import InputError
 from siting.geo import to_bng, to_wgs84
 
@@ -183,7 +183,30 @@ def sites(frame: pd.DataFrame, *, source: str, columns: Mapping[str, str] | None
     })
     if len(out) == 0:
         raise InputError("no candidate sites", source=source)
+    for name in OPTIONAL_SITE_COLUMNS:
+        if col.get(name, name) in frame.columns:
+            out[name] = site_amount(frame, col.get(name, name), source, allow_inf=name == "capacity")
     return Sites(out, source)
+
+
+def site_amount(frame: pd.DataFrame, column: str, source: str, *, allow_inf: bool) -> NDArray[np.float64]:
+    """A per-site capacity or cost: a number >= 0 on every row (``inf``, no limit, where ``allow_inf``)."""
+    raw = frame[column]
+    text = raw.astype(str).str.strip().str.lower()
+    values = np.array(pd.to_numeric(raw, errors="coerce"), dtype=np.float64)
+    infinite = text.isin(["inf", "infinity"]).to_numpy()
+    values[infinite] = np.inf
+    blank = raw.isna().to_numpy() | text.isin(["", "nan"]).to_numpy()
+    if (k := _first_bad(blank)) is not None:
+        hint = " (write inf for no limit)" if allow_inf else ""
+        raise InputError(f"missing {column}{hint}", source=source, row=line_of(frame, k), field=column)
+    if (k := _first_bad(np.isnan(values))) is not None:
+        raise InputError(f"not a number: {raw.iloc[k]!r}", source=source, row=line_of(frame, k), field=column)
+    if not allow_inf and (k := _first_bad(np.isinf(values))) is not None:
+        raise InputError(f"{column} is infinite", source=source, row=line_of(frame, k), field=column)
+    if (k := _first_bad(values < 0)) is not None:
+        raise InputError(f"{column} {values[k]:g} is negative", source=source, row=line_of(frame, k), field=column)
+    return values
 
 
 def bases_count(p: int, sites: Sites, *, source: str = "--bases") -> int:

@@ -1,7 +1,7 @@
 """Pure optimisation for location models over numpy arrays: no geography, no pandas.
 
-Models (:class:`ModelKind`): ``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``
-(formulations in :mod:`solvers.formulations`) and ``outreach``. Backends by name: ``highs``
+Models (:class:`ModelKind`): one definition each in :mod:`solvers.models` (``solvers.models.MODEL_NAMES``
+lists them; formulations in :mod:`solvers.formulations`). Backends by name: ``highs``
 (HiGHS, direct), ``pulp-highs`` and ``cbc`` (through PuLP), ``scip`` (OR-Tools), ``cpsat``
 (OR-Tools CP-SAT), ``heuristic`` (greedy + interchange) and ``auto`` (an exact backend
 warm-started by the heuristic); :func:`solvers.registry.names` lists what is registered.

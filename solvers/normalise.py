@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from solvers.problem import ModelKind, Problem
+from solvers.models import definition
+from solvers.problem import Problem
 from solvers.result import Result
 
 LOW = 2.0**-10
@@ -28,8 +29,6 @@ LOW = 2.0**-10
 HIGH = 2.0**30
 """Data whose largest value is above this are scaled down."""
 
-_WEIGHT_OBJECTIVE = frozenset({ModelKind.PMEDIAN, ModelKind.CPMEDIAN, ModelKind.MCLP, ModelKind.CMCLP})
-_COST_OBJECTIVE = frozenset({ModelKind.PMEDIAN, ModelKind.CPMEDIAN, ModelKind.PCENTER})
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,10 @@ class DataScale:
     def objective_factor(self, problem: Problem) -> float:
         """What the model's objective was multiplied by."""
         f = 1.0
-        if problem.kind in _WEIGHT_OBJECTIVE or (problem.kind is ModelKind.PCENTER and problem.weighted_center):
+        model = definition(problem.kind)
+        if model.objective_weight or (model.objective_cost and problem.weighted_center):
             f *= self.weight
-        if problem.kind in _COST_OBJECTIVE:
+        if model.objective_cost:
             f *= self.cost
         return f
 
@@ -62,12 +62,12 @@ def _power(largest: float) -> float:
 
 def data_scale(problem: Problem) -> DataScale:
     """The factors for ``problem`` (identity for OUTREACH, whose data live in its spec)."""
-    if problem.kind is ModelKind.OUTREACH:
+    if not definition(problem.kind).scalable:
         return DataScale()
     w = problem.weights
     weight = _power(float(w.max(initial=0.0)))
     cost = 1.0
-    if problem.kind in _COST_OBJECTIVE:
+    if definition(problem.kind).objective_cost:
         c = np.asarray(problem.cost)
         finite = c[np.isfinite(c)]
         cost = _power(float(finite.max(initial=0.0)))

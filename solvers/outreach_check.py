@@ -9,7 +9,7 @@ recomputes contact hours, driving and staff hours, the budget split and every co
   staff hours within what the frontline money buys, the frontline floor, the rural and district
   reach floors, the number of bases, the families' access floor; and recomputes the objective
   (for ``access``: the need-weighted share of areas within ``access_minutes`` of a kept base).
-* :func:`evaluate_outreach` (registered in :data:`solvers.check.EVALUATORS`) finds the best
+* :func:`evaluate_outreach` (named by the model's definition, :mod:`solvers.models.outreach`) finds the best
   allocation for a set of bases by its own method (a greedy fractional knapsack when there are
   no reach floors, an LP otherwise) and checks it with :func:`check_allocation`.
 * :func:`verify_allocation` checks the allocation attached to a result and records it in
@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from solvers.check import Evaluation, register_evaluator, site_rule_violation
-from solvers.problem import ModelKind, Problem
+from solvers.check import Evaluation, VerificationError, site_rule_violation
+from solvers.problem import Problem
 from solvers.result import Result, Status
+
+if TYPE_CHECKING:  # the type only: the checker imports nothing from the formulations at run time
+    from solvers.formulations.outreach_spec import OutreachSpec
 
 FRACTION_TOL = 1e-6
 """Tolerance on allocation fractions (bounds and the per-area sum)."""
@@ -43,11 +46,18 @@ and differences of large quantities (spare hours = available - used) carry that 
 Triplets = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 
 
-def _arr(spec: Any, name: str) -> NDArray[np.float64]:
+def _spec(problem: Problem) -> OutreachSpec:
+    """The outreach data of ``problem`` (a :class:`VerificationError` when it has none)."""
+    if problem.extra is None:
+        raise VerificationError("an outreach problem needs its OutreachSpec (Problem.extra)")
+    return problem.extra
+
+
+def _arr(spec: OutreachSpec, name: str) -> NDArray[np.float64]:
     return np.asarray(getattr(spec, name), dtype=np.float64)
 
 
-def _budget(spec: Any, kept: NDArray[np.bool_]) -> dict[str, float]:
+def _budget(spec: OutreachSpec, kept: NDArray[np.bool_]) -> dict[str, float]:
     mgmt = float(spec.central_management_gbp) + float(_arr(spec, "management_cost_gbp")[kept].sum())
     bldg = float(spec.central_building_gbp) + float(_arr(spec, "building_cost_gbp")[kept].sum())
     fund, cont = float(spec.family_support_gbp), float(spec.contingency_gbp)
@@ -67,7 +77,7 @@ def _tol(x: float, scale: float) -> float:
 
 def _within_share(problem: Problem, selected: Sequence[int]) -> float:
     """Share of the problem's weights in areas whose nearest kept base is within ``access_minutes``."""
-    spec: Any = problem.extra
+    spec = _spec(problem)
     w = np.asarray(problem.weights, dtype=np.float64)
     limit = float(getattr(spec, "access_minutes", math.inf))
     if not selected or w.sum() <= 0:
@@ -81,7 +91,7 @@ def _within_share(problem: Problem, selected: Sequence[int]) -> float:
 
 def check_allocation(problem: Problem, selected: Sequence[int], allocation: Triplets) -> Evaluation:
     """Recompute the objective of ``selected`` with ``allocation`` and check every constraint."""
-    spec: Any = problem.extra
+    spec = _spec(problem)
     n, m = problem.n, problem.m
     area = np.asarray(allocation[0], dtype=np.int64)
     site = np.asarray(allocation[1], dtype=np.int64)
@@ -182,7 +192,7 @@ def check_allocation(problem: Problem, selected: Sequence[int], allocation: Trip
 
 def _best_allocation(problem: Problem, selected: Sequence[int]) -> tuple[Triplets | None, str]:
     """The best allocation for fixed bases, by this module's own method."""
-    spec: Any = problem.extra
+    spec = _spec(problem)
     n = problem.n
     sel = np.asarray(sorted(int(j) for j in selected), dtype=np.int64)
     h = _arr(spec, "need_hours")
@@ -276,13 +286,13 @@ def evaluate_outreach(problem: Problem, selected: Sequence[int],
     return check_allocation(problem, selected, allocation)
 
 
-def _objective_scale(problem: Problem) -> float:
+def objective_noise_scale(problem: Problem) -> float:
     """The order of the outreach objective's data: staff hours the whole budget buys, and need hours.
 
     Solvers meet the hours rows to a tolerance relative to this, so the spare hours (available less
     used, a difference of two such numbers) are compared at ``OBJECTIVE_REL_TOL`` of it.
     """
-    spec: Any = problem.extra
+    spec = _spec(problem)
     kappa = float(spec.productive_hours_per_post) / float(spec.cost_per_post_gbp)
     return SCALE_FLOOR * (kappa * float(spec.budget_gbp) + float(_arr(spec, "need_hours").sum()))
 
@@ -300,7 +310,7 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: {ev.reason}")
     if not math.isclose(ev.objective, result.objective, rel_tol=OBJECTIVE_REL_TOL,
-                        abs_tol=OBJECTIVE_REL_TOL * _objective_scale(problem)):
+                        abs_tol=OBJECTIVE_REL_TOL * objective_noise_scale(problem)):
         return result.with_(status=Status.ERROR, verified=False,
                             message=f"independent check of the allocation: objective {ev.objective:.6g} "
                                     f"!= {result.objective:.6g}")
@@ -309,5 +319,3 @@ def verify_allocation(problem: Problem, result: Result, allocation: Triplets) ->
                              np.asarray(allocation[2], dtype=np.float64))
     return result.with_(details=details, assignment=ev.assignment)
 
-
-register_evaluator(ModelKind.OUTREACH, evaluate_outreach, scale=_objective_scale)

@@ -39,9 +39,9 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from solvers.formulations.pcenter import center_cost_rows
-from solvers.heuristics.rules import SiteRules
 from solvers.problem import Problem, SolveOptions
 from solvers.result import Result, Status, relative_gap, settle_status, status_message
+from solvers.site_rules import SiteRules
 
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
@@ -71,13 +71,13 @@ class CoverChecker:
         e[~np.isfinite(e)] = np.inf
         e[:, ~self.allowed] = np.inf
         self.e = e
-        self.rules = SiteRules.of(problem)
+        self.rules = SiteRules.from_problem(problem, count=problem.m)
 
     def feasible(self, sites: tuple[int, ...]) -> bool:
         """Whether ``sites`` obeys the site rules (``p`` distinct sites, must-open, must-close, groups)."""
         mask = np.zeros(self.m, dtype=bool)
         mask[list(sites)] = True
-        return int(mask.sum()) == self.problem.p and self.rules.feasible(mask)
+        return int(mask.sum()) == self.problem.p and self.rules.keeps_rules(mask)
 
     def radius_of(self, sites: tuple[int, ...] | NDArray[np.int64]) -> float:
         """The p-center objective of ``sites`` over the positive-weight points."""
@@ -118,7 +118,7 @@ class CoverChecker:
         lp.num_col_ = self.m
         lp.num_row_ = mat.shape[0]
         lp.col_cost_ = np.zeros(self.m)
-        lp.col_lower_ = self.rules.forced.astype(np.float64)
+        lp.col_lower_ = self.rules.must_open.astype(np.float64)
         lp.col_upper_ = self.allowed.astype(np.float64)
         lp.row_lower_ = np.concatenate(lower)
         lp.row_upper_ = np.concatenate(upper)

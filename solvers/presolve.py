@@ -1,50 +1,31 @@
 """Readable reasons why a problem has no solution.
 
 :func:`presolve_infeasibility` runs before any solver: quick, vectorised, incomplete checks of the
-side constraints (p, must-open, must-close, group limits), reachability and capacity. When a solver
-later proves infeasibility that these checks missed, :func:`infeasible_reason` words it for the
-model at hand.
+side constraints (p, must-open, must-close, group limits), reachability (models that serve all
+demand) and the model's own check named by its definition (:mod:`solvers.models`: capacity,
+covering within a cap, the outreach budget). When a solver later proves infeasibility that these
+checks missed, :func:`infeasible_reason` words it as the model's definition says.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from solvers.problem import ModelKind, Problem
-
-_REACH_MODELS = (ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN)
+from solvers.models import CountRule, ModelKind, definition
+from solvers.problem import Problem
 
 
 def presolve_infeasibility(problem: Problem) -> str:
     """A readable reason why the problem cannot be solved, or '' (a quick, incomplete check)."""
-    return (
-        _site_rules(problem)
-        or _reachability(problem)
-        or _capacity(problem)
-        or _cover_with_cap(problem)
-        or _outreach_budget(problem)
-    )
+    return _site_rules(problem) or _reachability(problem) or definition(problem.kind).presolve_reason(problem)
 
 
 def infeasible_reason(problem: Problem) -> str:
     """Words for a solver's proof of infeasibility, specific to the model."""
-    rules = "must-open, must-close and group limits"
-    if problem.kind is ModelKind.LSCP:
-        cap = f"at most p = {problem.p} sites" if problem.p is not None else "any set of sites"
-        return f"the solver proved that {cap} within the {rules} cannot cover every coverable demand point"
-    if problem.kind in (ModelKind.PMEDIAN, ModelKind.PCENTER):
-        return (f"the solver proved that no choice of p = {problem.p} sites within the {rules} "
-                "lets every demand point with positive weight reach an open site")
-    if problem.kind is ModelKind.CPMEDIAN:
-        return (f"the solver proved that no choice of p = {problem.p} sites within the {rules} can serve "
-                "every demand point with positive weight within the site capacities (each point served whole)")
-    if problem.kind is ModelKind.OUTREACH:
-        return (f"the solver proved that no choice of bases (p = {problem.p}) within the {rules} keeps the "
-                "frontline floor and the reach floors within the budget")
-    return f"the solver proved that p = {problem.p} and the {rules} cannot all hold"
+    return definition(problem.kind).infeasible_reason(problem)
 
 
-def _outreach_budget(problem: Problem) -> str:
+def outreach_budget(problem: Problem) -> str:
     """Outreach: the cheapest bases the count requires already break the frontline floor."""
     if problem.kind is not ModelKind.OUTREACH:
         return ""
@@ -69,7 +50,7 @@ def _site_rules(problem: Problem) -> str:
         return f"sites {both[:5]} are both must-open and must-close"
     allowed = problem.open_allowed()
     n_allowed = int(allowed.sum())
-    p_is_cap = problem.kind in (ModelKind.LSCP, ModelKind.OUTREACH)
+    p_is_cap = definition(problem.kind).count is not CountRule.EXACT
     if problem.p is not None:
         if len(problem.must_open) > problem.p:
             return f"{len(problem.must_open)} must-open sites but only p = {problem.p} bases"
@@ -106,7 +87,7 @@ def _site_rules(problem: Problem) -> str:
 
 
 def _reachability(problem: Problem) -> str:
-    if problem.kind not in _REACH_MODELS:
+    if not definition(problem.kind).serves_all_demand:
         return ""
     reach = np.isfinite(np.asarray(problem.cost)[:, problem.open_allowed()]).any(axis=1)
     lost = np.flatnonzero((problem.weights > 0) & ~reach)
@@ -116,7 +97,8 @@ def _reachability(problem: Problem) -> str:
     return ""
 
 
-def _capacity(problem: Problem) -> str:
+def capacity_shortfall(problem: Problem) -> str:
+    """Capacitated p-median: the p largest capacities, or the largest reachable one, are too small."""
     if problem.kind is not ModelKind.CPMEDIAN or problem.capacity is None or problem.p is None:
         return ""
     cap = np.asarray(problem.capacity, dtype=np.float64)
@@ -140,7 +122,37 @@ def _capacity(problem: Problem) -> str:
     return ""
 
 
-def _cover_with_cap(problem: Problem) -> str:
+def facility_capacity_shortfall(problem: Problem) -> str:
+    """CFLP: all the sites that may open (or the p largest) hold less than the demand; single-sourced, a
+    demand point outweighs every site that can serve it."""
+    if problem.capacity is None:
+        return ""
+    cap = np.asarray(problem.capacity, dtype=np.float64)
+    w = problem.weights
+    allowed = problem.open_allowed()
+    forced = np.zeros(problem.m, dtype=bool)
+    forced[list(problem.must_open)] = True
+    others = np.sort(cap[allowed & ~forced])[::-1]
+    count = int(allowed.sum()) if problem.p is None else problem.p
+    best = float(cap[forced].sum() + others[: max(0, count - int(forced.sum()))].sum())
+    total = float(w.sum())
+    if best < total * (1 - 1e-12):
+        which = "all the sites" if problem.p is None else f"the {problem.p} largest sites"
+        return (f"capacity shortfall: {which} that may open (with the must-open ones) "
+                f"hold {best:.6g} but the total demand is {total:.6g}")
+    if not problem.single_source:
+        return ""
+    reach = np.isfinite(np.asarray(problem.cost, dtype=np.float64)) & allowed[None, :]
+    biggest = np.where(reach, cap[None, :], -np.inf).max(axis=1, initial=-np.inf)
+    too_big = np.flatnonzero((w > 0) & (w > biggest))
+    if too_big.size:
+        i = int(too_big[0])
+        return (f"{too_big.size} demand points weigh more than the capacity of every site that can serve "
+                f"them (e.g. demand point {i}: weight {w[i]:.6g}, largest reachable capacity {biggest[i]:.6g})")
+    return ""
+
+
+def cover_within_cap(problem: Problem) -> str:
     """LSCP with a cap p: a packing of demand points with disjoint covering sets needs too many sites."""
     if problem.kind is not ModelKind.LSCP or problem.p is None or problem.radius is None:
         return ""

@@ -14,37 +14,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from solvers.models import MAXIMISE_MODELS, CountRule, ModelKind, definition
+
+if TYPE_CHECKING:  # the outreach data refer to the array types below: typed here, imported where used
+    from solvers.formulations.outreach_spec import OutreachSpec
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
-
-
-class ModelKind(StrEnum):
-    """The location models the engine solves."""
-
-    MCLP = "mclp"
-    """Maximal covering: open p sites to maximise the weight within ``radius``."""
-    PMEDIAN = "pmedian"
-    """p-median: open p sites to minimise the weighted cost to the nearest open site."""
-    LSCP = "lscp"
-    """Location set covering: fewest sites covering every coverable demand point."""
-    PCENTER = "pcenter"
-    """p-center: open p sites to minimise the worst (optionally weighted) cost."""
-    CPMEDIAN = "cpmedian"
-    """Capacitated p-median: as p-median, each site serving at most its capacity."""
-    CMCLP = "cmclp"
-    """Capacitated maximal covering: covered weight assigned within site capacities."""
-    OUTREACH = "outreach"
-    """Frontline-versus-overhead outreach model (see :mod:`solvers.formulations.outreach`)."""
-
-
-MAXIMISE_MODELS: frozenset[ModelKind] = frozenset({ModelKind.MCLP, ModelKind.CMCLP, ModelKind.OUTREACH})
-"""Models whose objective is maximised (every other model minimises)."""
 
 
 class ProblemError(ValueError):
@@ -79,13 +61,19 @@ class Problem:
         groups: per-group limits on the number of open sites.
         capacity: per-site capacity in units of ``weights`` (CPMEDIAN, CMCLP); ``inf`` is no limit
             (stored as the total weight, which no site can exceed).
+        opening_cost: per-site cost of opening the site, in the objective's units (models whose
+            definition ``needs_opening_cost``: CFLP).
+        single_source: CFLP: every demand point is served whole by one site (else its weight may be
+            split between open sites).
+        require_cover: BCLP: every demand point some allowed site covers must be covered at least once.
 
     The arrays are normalised on construction (weights and capacity float64; cost float32 or
     float64, other dtypes cast to float64) and the problem is validated there, once: a malformed
     field (a NaN anywhere, a negative weight, a wrong shape) raises :class:`ProblemError` naming it,
     before any backend sees the problem.
         weighted_center: p-center minimises ``max_i w_i d_ij`` instead of ``max_i d_ij``.
-        extra: model-specific data (for OUTREACH, an :class:`~solvers.formulations.outreach.OutreachSpec`).
+        extra: the model's own data, checked by its definition's ``check_data``: for OUTREACH its
+            :class:`~solvers.formulations.outreach_spec.OutreachSpec` (no other model has data of its own).
     """
 
     kind: ModelKind
@@ -98,7 +86,10 @@ class Problem:
     groups: tuple[GroupLimit, ...] = ()
     capacity: FloatArray | None = None
     weighted_center: bool = False
-    extra: object | None = None
+    extra: OutreachSpec | None = None
+    opening_cost: FloatArray | None = None
+    single_source: bool = False
+    require_cover: bool = True
 
     def __post_init__(self) -> None:
         """Normalise the arrays (one dtype, one comparison rule), then validate: once, here."""
@@ -109,6 +100,8 @@ class Problem:
         object.__setattr__(self, "weights", np.asarray(self.weights, dtype=np.float64))
         if self.capacity is not None:
             object.__setattr__(self, "capacity", np.asarray(self.capacity, dtype=np.float64))
+        if self.opening_cost is not None:
+            object.__setattr__(self, "opening_cost", np.asarray(self.opening_cost, dtype=np.float64))
         self.validate()
         if self.radius is not None:
             object.__setattr__(self, "radius", comparison_radius(float(self.radius), cost.dtype))
@@ -130,7 +123,7 @@ class Problem:
 
     @property
     def maximise(self) -> bool:
-        """Whether the model's objective is maximised (MCLP, CMCLP, OUTREACH)."""
+        """Whether the model's objective is maximised (its definition says so)."""
         return self.kind in MAXIMISE_MODELS
 
     def open_allowed(self) -> BoolArray:
@@ -179,16 +172,19 @@ class Problem:
                 raise ProblemError(f"group {g.name!r} has site indices out of range: {bad[:5]}")
             if g.min_open < 0 or (g.max_open is not None and g.max_open < 0):
                 raise ProblemError(f"group {g.name!r} has a negative limit")
-        if self.kind not in (ModelKind.LSCP, ModelKind.OUTREACH) and self.p is None:
+        model = definition(self.kind)
+        if model.count is CountRule.EXACT and self.p is None:
             raise ProblemError(f"model {self.kind} needs p")
         if self.p is not None and self.p < 1:
             raise ProblemError(f"p must be at least 1, got {self.p}")
-        if self.kind in (ModelKind.MCLP, ModelKind.CMCLP, ModelKind.LSCP) and self.radius is None:
+        if model.needs_radius and self.radius is None:
             raise ProblemError(f"model {self.kind} needs radius")
-        if self.kind in (ModelKind.CPMEDIAN, ModelKind.CMCLP) and (
-            self.capacity is None or np.asarray(self.capacity).shape != (c.shape[1],)
-        ):
+        if model.needs_capacity and (self.capacity is None or np.asarray(self.capacity).shape != (c.shape[1],)):
             raise ProblemError(f"model {self.kind} needs capacity of shape ({c.shape[1]},)")
+        if model.needs_opening_cost and (
+            self.opening_cost is None or np.asarray(self.opening_cost).shape != (c.shape[1],)
+        ):
+            raise ProblemError(f"model {self.kind} needs opening_cost of shape ({c.shape[1]},)")
         if self.capacity is not None:
             cap = np.asarray(self.capacity, dtype=np.float64)
             if cap.shape != (c.shape[1],):
@@ -197,10 +193,15 @@ class Problem:
                 raise ProblemError(f"capacity has NaN (site {int(np.flatnonzero(np.isnan(cap))[0])})")
             if np.any(cap < 0):
                 raise ProblemError("capacity must be non-negative (inf for no limit)")
-        if self.kind is ModelKind.OUTREACH and self.extra is not None:
-            check = getattr(self.extra, "check", None)
-            if callable(check):
-                check(c.shape[0], c.shape[1])
+        if self.opening_cost is not None:
+            cost = np.asarray(self.opening_cost, dtype=np.float64)
+            if cost.shape != (c.shape[1],):
+                raise ProblemError(f"opening_cost has shape {cost.shape}, expected ({c.shape[1]},)")
+            wrong = np.flatnonzero(~np.isfinite(cost) | (cost < 0))
+            if wrong.size:
+                j = int(wrong[0])
+                raise ProblemError(f"opening_cost must be finite and non-negative (site {j}: {cost[j]:g})")
+        model.check_problem_data(self)
 
 
 def comparison_radius(radius: float, dtype: np.dtype[np.floating] | type) -> float:
@@ -236,7 +237,10 @@ def make_problem(
     groups: Iterable[GroupLimit] = (),
     capacity: Sequence[float] | NDArray[np.floating] | None = None,
     weighted_center: bool = False,
-    extra: object | None = None,
+    extra: OutreachSpec | None = None,
+    opening_cost: Sequence[float] | NDArray[np.floating] | None = None,
+    single_source: bool = False,
+    require_cover: bool = True,
 ) -> Problem:
     """Build a :class:`Problem` from array-likes (validated on construction)."""
     return Problem(
@@ -251,6 +255,9 @@ def make_problem(
         capacity=None if capacity is None else np.asarray(capacity, dtype=np.float64),
         weighted_center=weighted_center,
         extra=extra,
+        opening_cost=None if opening_cost is None else np.asarray(opening_cost, dtype=np.float64),
+        single_source=single_source,
+        require_cover=require_cover,
     )
 
 

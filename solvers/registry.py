@@ -92,6 +92,7 @@ def _load_builtin() -> None:
     if _loaded:
         return
     _loaded = True
-    from solvers.backends import builtin
+    from solvers.backends.builtin import BUILTIN
 
-    builtin.register_all()
+    for name, factory in BUILTIN.items():
+        register(name, factory)

@@ -77,6 +77,9 @@ SOLVE = ("solve", "norfolk")
 RUN = ("run", "bad.yaml")
 AREAS_HEAD = "id,children_0_4,district,lon,lat\n"
 AREA_ROW = "E01026747,50,Norwich,1.28,52.63\n"
+CAP_HEAD = "id,name,district,lon,lat,capacity\n"
+CAP_ROW1 = "S1,a,Norwich,1.29,52.63,9000\n"
+CAP_ROW2 = "S2,b,Norwich,1.30,52.62,"
 
 CASES: list[Bad] = [
     # --- data loss: output folders and files ----------------------------------------------------
@@ -121,6 +124,10 @@ CASES: list[Bad] = [
     Bad("minutes-negative", (*SOLVE, "--minutes", "-5"), "--minutes"),
     Bad("seed-negative", (*SOLVE, "--seed", "-1"), "--seed"),
     Bad("map-minutes-inf", ("map", "norfolk", "--minutes", "inf", "-o", "new.html"), "--minutes"),
+    Bad("explore-a-text-file", ("explore", "notes.txt", "-o", "new.html"), "is a scenario file (.yaml, .yml, .toml)"),
+    Bad("serve-a-text-file", ("serve", "notes.txt", "--folder", "state"), "is a scenario file (.yaml, .yml, .toml)"),
+    Bad("explore-scenario-cmclp", ("explore", "bad.yaml", "-o", "new.html"), "capacity",
+        scenario={"model": {"name": "cmclp"}}),
     Bad("sweep-minutes-inf", ("sweep", "good.yaml", "--bases", "2:3", "--minutes", "inf", "--scheduler", "none",
                               "--out", "sw"), "--minutes"),
     Bad("sweep-bases-huge-range", ("sweep", "good.yaml", "--bases", "1:1000000000", "--scheduler", "none",
@@ -138,6 +145,32 @@ CASES: list[Bad] = [
     Bad("yaml-model-cmclp", RUN, "capacity", scenario={"model": {"name": "cmclp"}}),
     Bad("sweep-model-cmclp", ("sweep", "good.yaml", "--bases", "2:3", "--model", "cmclp", "--scheduler", "none",
                               "--out", "sw"), "capacity"),
+    # --- capacities and opening costs (siting.facility) ---------------------------------------------
+    Bad("cflp-no-opening-cost", (*SOLVE, "--model", "cflp", "--travel-gbp-per-minute", "2"), "opening cost"),
+    Bad("cflp-no-travel-price", (*SOLVE, "--model", "cflp", "--opening-cost-gbp", "93166"), "--travel-gbp-per-minute"),
+    Bad("cflp-opening-cost-nan", (*SOLVE, "--model", "cflp", "--opening-cost-gbp", "nan", "--travel-gbp-per-minute",
+                                  "2"), "--opening-cost-gbp"),
+    Bad("cflp-travel-price-0", (*SOLVE, "--model", "cflp", "--opening-cost-gbp", "1", "--travel-gbp-per-minute", "0"),
+        "--travel-gbp-per-minute"),
+    Bad("capacity-negative", (*SOLVE, "--model", "cpmedian", "--capacity", "-1"), "--capacity"),
+    Bad("capacity-nan", (*SOLVE, "--model", "cpmedian", "--capacity", "nan"), "--capacity"),
+    Bad("capacity-for-mclp", (*SOLVE, "--model", "mclp", "--capacity", "100"), "--capacity"),
+    Bad("single-source-for-mclp", (*SOLVE, "--model", "mclp", "--single-source"), "--single-source"),
+    Bad("backup-only-for-mclp", (*SOLVE, "--model", "mclp", "--backup-only"), "--backup-only"),
+    Bad("cflp-capacity-below-demand", (*SOLVE, "--model", "cflp", "--opening-cost-gbp", "1", "--travel-gbp-per-minute",
+                                       "1", "--capacity", "100", "--single-source", "--rules", "none"),
+        "below the total demand"),
+    Bad("yaml-cflp-no-travel-price", RUN, "travel_gbp_per_minute",
+        scenario={"model": {"name": "cflp", "bases": None, "opening_cost_gbp": 1000}}),
+    Bad("yaml-capacity-negative", RUN, "model.capacity", scenario={"model": {"name": "cpmedian", "capacity": -1}}),
+    Bad("yaml-opening-cost-nan", RUN, "model.opening_cost_gbp",
+        scenario={"model": {"name": "cflp", "opening_cost_gbp": float("nan"), "travel_gbp_per_minute": 1}}),
+    Bad("sites-capacity-negative", RUN, "capacity", files={"cap.csv": CAP_HEAD + CAP_ROW1 + CAP_ROW2 + "-5\n"},
+        scenario={"sites": {"file": "cap.csv"}, "model": {"name": "cpmedian", "bases": 1}}),
+    Bad("sites-capacity-blank", RUN, "write inf", files={"cap.csv": CAP_HEAD + CAP_ROW1 + CAP_ROW2 + "\n"},
+        scenario={"sites": {"file": "cap.csv"}, "model": {"name": "cpmedian", "bases": 1}}),
+    Bad("sites-capacity-and-option", RUN, "not both", files={"cap.csv": CAP_HEAD + CAP_ROW1},
+        scenario={"sites": {"file": "cap.csv"}, "model": {"name": "cpmedian", "bases": 1, "capacity": 50}}),
     Bad("bases-above-candidates", (*SOLVE, "--bases", "50"), "only 49 sites can be bases"),
     Bad("bases-0", (*SOLVE, "--bases", "0"), "at least 1"),
     Bad("bases-not-a-number", (*SOLVE, "--bases", "x"), "--bases"),

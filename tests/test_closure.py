@@ -17,10 +17,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from siting.change import best_change
-from siting.closure import Measure, SiteGroup, analyse, findings, no_loss_group, significant, site_groups
+from siting.closure import (
+    ClosureCache,
+    Measure,
+    SiteGroup,
+    analyse,
+    findings,
+    no_loss_group,
+    significant,
+    site_groups,
+)
 from siting.domain import Case, DemandAreas, Sites, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules
+from siting.replacement import MAX_SETS
 from solvers import ModelKind
 
 RADIUS = 10.0
@@ -99,7 +109,15 @@ def test_closure_values_match_brute_force(inst, data) -> None:  # type: ignore[n
     groups = [SiteGroup("base", b, (b,)) for b in plan] + [SiteGroup("town", "g", group)]
     rules = SiteRules(min_per_district=min_d)
     measure = Measure(model=model, minutes=RADIUS)
-    closures = analyse(case, matrix, plan, groups, measure=measure, rules=rules)
+    # the best replacements by enumeration (the default) or all by the solver; a cache shared with another plan
+    max_enumerated = data.draw(st.sampled_from([0, MAX_SETS]))
+    cache = ClosureCache()
+    if data.draw(st.booleans()):
+        other = [s for s in case.sites.ids if s not in plan][:1] + plan[1:]
+        analyse(case, matrix, other, [SiteGroup("base", b, (b,)) for b in other], measure=measure, rules=rules,
+                cache=cache, max_enumerated=max_enumerated)
+    closures = analyse(case, matrix, plan, groups, measure=measure, rules=rules, cache=cache,
+                       max_enumerated=max_enumerated)
     p = len(plan)
 
     def rule_ok(s: frozenset[str]) -> bool:
@@ -274,6 +292,43 @@ def test_two_backends_agree_on_norfolk_closures(norfolk_case) -> None:  # type: 
                 vx, vy = getattr(x, name), getattr(y, name)
                 assert vx.status == vy.status == "optimal"
                 assert x.loss(vx) == pytest.approx(y.loss(vy), rel=1e-9, abs=1e-9), (model, x.group.name, name)
+
+
+def test_shortcuts_give_the_values_of_one_solve_per_question(norfolk_case) -> None:  # type: ignore[no-untyped-def]
+    """The README solve's closures (council rules, both plans): enumerated replacements, one cache shared by both
+    plans and seeded with the optimum, bound-proven re-optimisations and counts the rules rule out give the same
+    values and statuses as solving every question on its own, with far fewer solves."""
+    from scenarios import norfolk
+    from scenarios.closure_run import analyse_plans
+
+    case, matrix = norfolk_case
+    rules = norfolk.rules("council", case)
+    optimum = ("BR01", "BR02", "BL01", "BL02", "GY01", "GY03", "KL01", "KL07", "NN01", "NN02", "NW01", "NW02",
+               "NW03", "SN01", "SN02")
+    plans = [("optimum", optimum), ("council_2019", case.plans["council_2019"].site_ids)]
+    kw = {"model": ModelKind.MCLP, "minutes": 20.0, "rules": rules, "progress": False}
+    fast = ClosureCache()
+    tables = [analyse_plans(case, matrix, [plan], cache=fast, **kw).table for plan in plans]  # type: ignore[arg-type]
+    slow = []
+    for name, bases in plans:
+        groups = [SiteGroup("base", b, (b,)) for b in bases]
+        slow += analyse(case, matrix, bases, groups, measure=Measure(model=ModelKind.MCLP, minutes=20.0,
+                                                                       error_minutes=norfolk.error_minutes()),
+                        rules=rules, plan_name=name, max_enumerated=0)
+    fast_rows = pd.concat(tables).set_index(["plan", "group"])
+    assert fast.solves <= 12 and fast.reused >= 5  # 10 and 9 when written (137 solver calls before)
+    for c in slow:
+        row = fast_rows.loc[(c.plan_name, c.group.name)]
+        for name, column in (("replaced", "best_replacement_others_fixed"), ("reoptimised", "reoptimised_same_count"),
+                             ("fewer", "reoptimised_fewer_bases")):
+            v = getattr(c, name)
+            assert row[f"status_{'replacement' if name == 'replaced' else name}"] == v.status, (c.group.name, name)
+            want = c.loss(v)
+            got = row[f"need_lost_{column}"]
+            assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want, abs=1e-9), (c.group.name, name)
+    # the values the README shows (council rules, 20 minutes): re-optimising without KL02 gains 278
+    assert fast_rows.loc[("council_2019", "KL02"), "need_lost_reoptimised_same_count"] == -278.0
+    assert fast_rows.loc[("optimum", "KL07"), "need_lost_reoptimised_same_count"] == 12.0
 
 
 def test_no_loss_bases_together(norfolk_case) -> None:  # type: ignore[no-untyped-def]

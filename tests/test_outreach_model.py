@@ -332,3 +332,27 @@ def test_bound_and_heuristic_bracket_brute_force(seed: int) -> None:
 def test_more_bases_than_sites_is_worded_before_any_solver() -> None:
     r = solve(hand_problem(p=3, exact=True))
     assert r.status is Status.INFEASIBLE and r.message == "3 bases are required but only 2 sites may be bases"
+
+
+def test_greedy_start_reuses_additions_across_counts(norfolk_case) -> None:  # type: ignore[no-untyped-def]
+    """A sweep over the number of bases reuses the greedy additions: the same bases as a fresh greedy, in any order,
+    and a change in the data is not mistaken for the same problem."""
+    import solvers.formulations.outreach_bounds as ob
+    from siting.outreach import OutreachParams
+    from siting.outreach_params import make_spec
+    from siting.problems import build_problem
+
+    case, matrix = norfolk_case
+    spec = make_spec(case, OutreachParams(), exact_bases=True)
+    problems = {p: build_problem(case, matrix, model="outreach", bases=p, extra=spec) for p in range(1, 7)}
+    fresh = {}
+    for p, problem in problems.items():
+        ob._GREEDY_ADDED.clear()
+        fresh[p] = ob.greedy_start(problem, p)
+    ob._GREEDY_ADDED.clear()
+    assert {p: ob.greedy_start(problems[p], p) for p in (6, 2, 5, 1, 4, 3)} == fresh
+    assert len(ob._GREEDY_ADDED) == 1
+    cheaper = build_problem(case, matrix, model="outreach", bases=3,
+                            extra=replace(spec, budget_gbp=spec.budget_gbp * 0.5))
+    ob.greedy_start(cheaper, 3)
+    assert len(ob._GREEDY_ADDED) == 2  # another budget: another entry

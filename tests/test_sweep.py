@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scenarios import sweep, sweep_jobs
+from scenarios import dask_pool, sweep_jobs
 from scenarios.cli import cli
 from scenarios.scenario_file import load_scenario
 from scenarios.sweep import SweepSettings, run_sweep
@@ -144,7 +144,7 @@ def test_sweep_in_process_contract_and_failures(scenario: Path, tmp_path: Path,
 
 
 def test_sweep_folder_safety(scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sweep, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(dask_pool, "CONNECT_TIMEOUT", "1s")
     out = tmp_path / "s"
     assert CliRunner().invoke(cli, ["sweep", str(scenario), "--bases", "12", "--out", str(out), "--scheduler",
                                     "none", "--no-progress"]).exit_code == 0

@@ -26,7 +26,22 @@
     div.textContent = text;
     return div.innerHTML;
   }
-  function gbp(x) { return "£" + fmt(x, 0); }
+  function gbp(x) { return (x < 0 ? "-£" : "£") + fmt(Math.abs(x), 0); }
+
+  /* The keys of the optima, d.optima[minutesKey(limit)][countKey(bases)]: written in Python only by
+   * maps.explorer_data.minutes_key / count_key, read here only through these two (docs/explorer.md:
+   * the shortest decimal that reads back as the same number, whole numbers without ".0"). */
+  function minutesKey(minutes) { return String(Number(minutes)); }
+  function countKey(bases) { return String(bases); }
+  function optimumFor(d, minutes, bases) { return (d.optima[minutesKey(minutes)] || {})[countKey(bases)] || null; }
+
+  /* Frontline share in words: a negative frontline (the overheads of this many bases and the fixed
+   * shares exceed the budget) is "over budget", never a negative share. */
+  function frontlineText(budget) {
+    if (!budget) { return "–"; }
+    if (budget.over_budget) { return "over budget"; }
+    return pct(budget.frontline_share);
+  }
 
   /* ---------------------------------------------------------------- the model (no DOM) */
 
@@ -106,9 +121,10 @@
       var fund = B.family_support_share * B.total_gbp, cont = B.contingency_share * B.total_gbp;
       var front = B.total_gbp - mg - bl - fund - cont;
       budget = {frontline_delivery: front, management_and_admin: mg, buildings_and_infrastructure: bl,
-                family_support_fund: fund, contingency_and_reserves: cont, frontline_share: front / B.total_gbp};
+                family_support_fund: fund, contingency_and_reserves: cont, frontline_share: front / B.total_gbp,
+                over_budget: front < 0};
     }
-    var opt = (d.optima[String(limit)] || {})[String(p)] || null;
+    var opt = optimumFor(d, limit, p);
     return {
       bases: bases, minutes: limit, need_total: this.needTotal, need_covered: covered,
       need_covered_share: this.needTotal > 0 ? covered / this.needTotal : 0,
@@ -256,7 +272,7 @@
   Explorer.prototype.siteTip = function (j) {
     var d = this.d, tip = el("div");
     tip.appendChild(el("b", d.sites.names[j]));
-    var state = !d.sites.canBase[j] ? "outreach venue: cannot be a base" : this.kept[j] ? "kept: click to close"
+    var state = !d.sites.canBase[j] ? (d.sites.why[j] || "cannot be a base") : this.kept[j] ? "kept: click to close"
       : "closed: click to keep";
     tip.appendChild(el("div", d.sites.ids[j] + " · " + state));
     return tip;
@@ -332,17 +348,24 @@
   };
 
   Explorer.prototype.toggle = function (j, on) {
-    if (!this.d.sites.canBase[j]) { this.say(this.d.sites.names[j] + " is an outreach venue: it cannot be a base."); return; }
+    if (!this.d.sites.canBase[j]) {
+      this.say(this.d.sites.names[j] + " cannot be a base (" + (this.d.sites.why[j] || "not allowed") + ").");
+      return;
+    }
     this.kept[j] = on === undefined ? (this.kept[j] ? 0 : 1) : (on ? 1 : 0);
     this.update();
   };
 
+  /* Keep ``bases`` (site positions) and nothing else; returns the names of those that cannot be bases (left out). */
   Explorer.prototype.setPlan = function (bases, limit) {
     this.kept.fill(0);
-    var self = this;
-    bases.forEach(function (j) { if (self.d.sites.canBase[j]) { self.kept[j] = 1; } });
+    var self = this, left = [];
+    bases.forEach(function (j) {
+      if (self.d.sites.canBase[j]) { self.kept[j] = 1; } else { left.push(self.d.sites.names[j] + " (" + self.d.sites.ids[j] + ")"); }
+    });
     if (limit !== undefined && limit !== null && isFinite(limit) && limit > 0) { this.limit = Math.min(limit, this.d.cutoff); }
     this.update();
+    return left;
   };
 
   Explorer.prototype.setLimit = function (limit) {
@@ -356,10 +379,11 @@
   };
 
   Explorer.prototype.resetOptimum = function () {
-    var p = this.figures.bases.length, opt = (this.d.optima[String(this.limit)] || {})[String(p)];
-    if (!opt) { this.say("No optimum was computed for " + p + " bases at " + this.limit + " minutes."); return; }
+    var p = this.figures.bases.length, opt = optimumFor(this.d, this.limit, p);
+    if (!opt) { this.say("No optimum was computed for " + p + " bases at " + minutesKey(this.limit) + " minutes."); return; }
     this.setPlan(opt.bases, this.limit);
-    this.say("The optimum for " + p + " bases at " + this.limit + " minutes.");
+    this.say("The optimum for " + p + " bases at " + minutesKey(this.limit) + " minutes" +
+             (this.d.rules ? " under the rules: " + this.d.rules : "") + ".");
   };
 
   Explorer.prototype.swap = function () {
@@ -376,7 +400,7 @@
   Explorer.prototype.hash = function () {
     var d = this.d, ids = [];
     for (var j = 0; j < this.kept.length; j++) { if (this.kept[j]) { ids.push(encodeURIComponent(d.sites.ids[j])); } }
-    return "#bases=" + ids.join(",") + "&minutes=" + this.limit;
+    return "#bases=" + ids.join(",") + "&minutes=" + minutesKey(this.limit);
   };
 
   Explorer.prototype.fromHash = function () {
@@ -392,8 +416,11 @@
       if (!(id in pos)) { unknown.push(id); }
       return pos[id];
     }).filter(function (j) { return j !== undefined; });
-    this.setPlan(bases, parts.minutes === undefined ? this.limit : Number(parts.minutes));
-    if (unknown.length) { this.say("Unknown site ids in the address left out: " + unknown.join(", ")); }
+    var left = this.setPlan(bases, parts.minutes === undefined ? this.limit : Number(parts.minutes));
+    var notes = [];
+    if (unknown.length) { notes.push("Unknown site ids in the address left out: " + unknown.join(", ") + "."); }
+    if (left.length) { notes.push("Sites that cannot be bases left out: " + left.join(", ") + "."); }
+    if (notes.length) { this.say(notes.join(" ")); }
     return true;
   };
 
@@ -429,13 +456,15 @@
     set("mean", fmt(f.mean_minutes, 1) + " min");
     set("worst", fmt(f.worst_minutes, 1) + " min");
     set("worst-rural", fmt(f.worst_rural_minutes, 1) + " min");
-    set("frontline", f.budget ? pct(f.budget.frontline_share) : "–");
+    set("frontline", frontlineText(f.budget));
+    set("frontline-note", f.budget && f.budget.over_budget ? "overheads exceed the budget by " +
+        gbp(-f.budget.frontline_delivery) + ": no money left for frontline work" : "");
     if (f.optimum) {
       set("gap", fmt(100 * f.optimum.short / f.need_total, 1) + " pts");
       set("gap-need", fmt(f.optimum.short, 0) + " need");
     } else {
       set("gap", "–");
-      set("gap-need", "no optimum computed for " + f.bases.length + " bases at " + f.minutes + " min");
+      set("gap-need", "no optimum computed for " + f.bases.length + " bases at " + minutesKey(f.minutes) + " min");
     }
     document.getElementById("ex-minutes").value = String(f.minutes);
     // map: areas by minutes class relative to the limit, markers kept/closed with labels on kept bases
@@ -491,6 +520,9 @@
                    ["family_support_fund", "Family support fund"], ["contingency_and_reserves", "Contingency and reserves"]];
       var total = d.budget.total_gbp;
       fillTable(budgetTable, ["Category", "£ a year", "Share"], names.map(function (x) {
+        if (x[0] === "frontline_delivery" && f.budget.over_budget) {
+          return [x[1], "over budget by " + gbp(-f.budget[x[0]]), "over budget"];
+        }
         return [x[1], gbp(f.budget[x[0]]), pct(f.budget[x[0]] / total)];
       }).concat([["Total (" + d.budget.name + ")", gbp(total), "100.0%"]]), 1);
     } else {
@@ -509,13 +541,15 @@
     row(["summary", "need_covered_share", "", f.need_covered_share]);
     row(["summary", "mean_minutes", "", f.mean_minutes]);
     row(["summary", "worst_minutes", "", f.worst_minutes]);
+    row(["summary", "worst_rural_minutes", "", f.worst_rural_minutes]);
     row(["district", "district (bases, need, covered, share)", "", "bases", "need", "covered", "share"]);
     f.by_district.forEach(function (r) { row(["district", r.district, "", r.bases, r.weight, r.covered_weight, r.share]); });
     [["idaci_quintile", f.quintiles], ["rural_urban_class", f.ruc], ["area_class", f.by_class]].forEach(function (t) {
       t[1].forEach(function (r) { row([t[0], r.group, "", r.weight, r.covered_weight, r.share, r.mean_minutes]); });
     });
     if (f.budget) {
-      Object.keys(f.budget).forEach(function (k) { row(["budget_gbp", k, "", f.budget[k]]); });
+      Object.keys(f.budget).forEach(function (k) { if (k !== "over_budget") { row(["budget_gbp", k, "", f.budget[k]]); } });
+      row(["budget", "over_budget", "", f.budget.over_budget ? "yes" : "no"]);
     }
     return lines.join("\r\n") + "\r\n";
   };
@@ -560,5 +594,6 @@
   }
 
   window.SitingExplorerModel = Model;
+  window.SitingExplorerKeys = {minutesKey: minutesKey, countKey: countKey, frontlineText: frontlineText};
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 }());

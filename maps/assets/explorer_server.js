@@ -29,14 +29,28 @@
       return {bases: ids(function (j) { return ex.kept[j]; }), minutes: ex.limit,
               keep: ids(function (j) { return ex.locks[j] === 1; }), close: ids(function (j) { return ex.locks[j] === -1; })};
     }
-    var timer = null, ready = false;
+    var timer = null, ready = false, pending = false;
     function save() {
       if (!ready) { return; }
+      pending = true;
       clearTimeout(timer);
-      timer = setTimeout(function () {
-        send("PUT", "/api/state", plan()).catch(function (e) { say("Not saved: " + e.message); });
-      }, 150);
+      timer = setTimeout(flush, 150);  // a burst of clicks is saved once
     }
+    /* Send the pending plan now. keepalive: the request outlives the page, so a change made just
+     * before the browser (or the tab) closes is still saved. */
+    function flush(keepalive) {
+      if (!pending) { return; }
+      pending = false;
+      clearTimeout(timer);
+      fetch("/api/state", {method: "PUT", headers: {"Content-Type": "application/json"},
+                           body: JSON.stringify(plan()), keepalive: keepalive === true})
+        .then(function (r) { if (!r.ok) { return r.json().then(function (e) { throw new Error(e.error); }); } })
+        .catch(function (e) { say("Not saved: " + e.message); });
+    }
+    window.addEventListener("pagehide", function () { flush(true); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { flush(true); }
+    });
     var update = ex.update;
     ex.update = function () { update.call(ex); save(); };
     ex.lockSelects.forEach(function (sel, j) {

@@ -9,8 +9,8 @@ import click
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
 from scenarios.closure_run import error_minutes
+from scenarios.limits import Minutes, TimeLimitSeconds, check_value
 from scenarios.output import atomic_dir, check_out_dir, write_json
-from scenarios.scenario_file import Minutes, TimeLimitSeconds, check_value
 from siting.change import Change, best_change, change_table
 from siting.closure import Measure
 from siting.domain import Case

@@ -45,11 +45,16 @@ def parse_limits(text: str | None) -> tuple[float, ...]:
 @click.option("--boundaries", "boundaries_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Area polygons (GeoJSON, GeoPackage, shapefile) if not the packaged ones.")
 @click.option("--boundary-id", default="id", show_default=True, help="Column of --boundaries holding area ids.")
+@click.option("--allow-changed-data", is_flag=True, default=False,
+              help="Go ahead (with a warning) when a resolved scenario's data files changed since it was solved.")
 @user_errors
 def command(source: str, out_path: Path, minutes: float | None, limits: str | None, max_bases: int,
             cutoff_minutes: float, case_filter: str | None, title: str | None, boundaries_path: Path | None,
-            boundary_id: str) -> None:
-    """Write the plan explorer of SOURCE (a result folder, a sweep folder or an embedded case) as one HTML file.
+            boundary_id: str, allow_changed_data: bool) -> None:
+    """Write the plan explorer of SOURCE (a scenario file, a result or sweep folder, an embedded case) as one HTML file.
+
+    A scenario file is solved first (as ``siting run``, nothing written) and the page opens on its
+    solution; a folder written from a scenario is rebuilt from its scenario.resolved.yaml.
 
     Click a site to keep or close it, change the travel-time limit, and see need covered, travel,
     districts, equity, the budget split and the distance to the optimum at once. Works offline.
@@ -59,7 +64,7 @@ def command(source: str, out_path: Path, minutes: float | None, limits: str | No
     if not 0 < cutoff_minutes < float("inf"):  # checked before the optima are solved, not after
         raise InputError(f"the cut-off must be a positive number of minutes, got {cutoff_minutes:g}",
                          source="--cutoff-minutes")
-    src = load_source(source, minutes=minutes, case_filter=case_filter)
+    src = load_source(source, minutes=minutes, case_filter=case_filter, allow_changed_data=allow_changed_data)
     every = tuple(sorted({*src.limits, src.minutes, *parse_limits(limits)}))
     over = [m for m in every if m > cutoff_minutes]
     if over:

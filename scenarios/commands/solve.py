@@ -9,15 +9,18 @@ import click
 from scenarios import norfolk
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
+from scenarios.limits import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
 from scenarios.output import check_out_dir
-from scenarios.scenario_file import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
 from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
+from siting.facility import CAPACITATED, PRICED, FacilityOptions
 from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
 from siting.validation import bases_count
-from solvers import SolveOptions
+from solvers import ModelKind, SolveOptions
+from solvers.models import MODEL_NAMES, CountRule, choosing_count, definition
 
-MODELS = ("mclp", "pmedian", "lscp", "pcenter", "cpmedian", "cmclp", "outreach")
+MODELS = MODEL_NAMES
+"""The ``--model`` choices: every model's definition (:mod:`solvers.models`)."""
 
 
 def parse_bases(value: str | None) -> int | str | None:
@@ -55,8 +58,9 @@ def parse_district_limits(values: tuple[str, ...], *, source: str) -> DistrictLi
 
 @click.command("solve")
 @click.argument("case")
-@click.option("--bases", "bases_text", default="15", show_default=True,
-              help="Number of bases to keep, or 'auto' (outreach model: the best number).")
+@click.option("--bases", "bases_text", default=None,
+              help="Number of bases to keep [15], or 'auto' (outreach model: the best number); cflp: at most this "
+                   "many [no limit].")
 @click.option("--minutes", type=float, default=20.0, show_default=True, help="Travel-time limit for coverage.")
 @click.option("--model", type=click.Choice(MODELS), default="mclp", show_default=True)
 @click.option("--solver", default="auto", show_default=True, help="cbc, highs, cpsat, scip, heuristic, auto, ...")
@@ -81,6 +85,18 @@ def parse_district_limits(values: tuple[str, ...], *, source: str) -> DistrictLi
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for bases.csv, areas.csv, solution.gpkg and summary.json.")
+@click.option("--capacity", type=float, default=None,
+              help="cpmedian, cmclp, cflp: every site's capacity in units of need (children), instead of a "
+                   "capacity column in the sites file; inf for no limit.")
+@click.option("--opening-cost-gbp", type=float, default=None,
+              help="cflp: every site's annual cost as a base, instead of an opening_cost_gbp column.")
+@click.option("--travel-gbp-per-minute", type=float, default=None,
+              help="cflp: annual cost in GBP of one unit of need (one child) being one minute from its base.")
+@click.option("--single-source/--split", default=False, show_default=True,
+              help="cflp: each area served whole by one base, or its need split between bases.")
+@click.option("--require-cover/--backup-only", default=True, show_default=True,
+              help="bclp: every area a base can reach is covered once (then most need covered twice), or "
+                   "only the need covered twice counts.")
 @click.option("--budget-gbp", type=float, default=None, help="Outreach: annual budget (default: the case's).")
 @click.option("--frontline-floor", type=float, default=None, help="Outreach: least frontline share [0.60].")
 @click.option("--rural-floor", type=float, default=None, help="Outreach: least served share of rural need [0].")
@@ -115,7 +131,9 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
             min_per_district: tuple[str, ...], max_per_district: tuple[str, ...],
             plan: str | None, closures: bool, time_limit_s: float | None, gap_rel: float, threads: int | None,
             seed: int, out_dir: Path | None, outreach_objective: str | None, robustness_samples: int | None,
-            scheduler: str, workers: int | None, **outreach: float | None) -> None:
+            scheduler: str, workers: int | None, capacity: float | None, opening_cost_gbp: float | None,
+            travel_gbp_per_minute: float | None, single_source: bool, require_cover: bool,
+            **outreach: float | None) -> None:
     """Solve MODEL on the embedded CASE (e.g. norfolk) and compare with the plan in hand."""
     if out_dir is not None:
         check_out_dir(out_dir)
@@ -127,8 +145,24 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
         threads = check_value(Threads, threads, source="--threads")
     seed = check_value(Seed, seed, source="--seed")
     bases = parse_bases(bases_text)
-    if bases == "auto" and model != "outreach":
-        raise InputError("--bases auto is for the outreach model", source="--bases")
+    if bases is None and model != "cflp":
+        bases = 15
+    facility = FacilityOptions(capacity=capacity, opening_cost_gbp=opening_cost_gbp,
+                               travel_gbp_per_minute=travel_gbp_per_minute, single_source=single_source)
+    facility.check()
+    if ModelKind(model) not in CAPACITATED | PRICED:
+        given = [n for n, v in (("capacity", capacity), ("opening-cost-gbp", opening_cost_gbp),
+                                ("travel-gbp-per-minute", travel_gbp_per_minute)) if v is not None]
+        takes = ", ".join(sorted(k.value for k in CAPACITATED | PRICED))
+        if given:
+            raise InputError(f"is for the models {takes}, not {model}", source=f"--{given[0]}")
+    if single_source and model != "cflp":
+        raise InputError(f"is an option of the cflp model, not of {model}", source="--single-source")
+    if not require_cover and model != "bclp":
+        raise InputError(f"is an option of the bclp model, not of {model}", source="--backup-only")
+    definition_ = definition(model)
+    if bases == "auto" and definition_.count is not CountRule.AT_MOST:
+        raise InputError(f"--bases auto is for {choosing_count()}", source="--bases")
     params: dict[str, object] = {k: v for k, v in outreach.items() if v is not None}
     if outreach_objective is not None:
         params["objective"] = outreach_objective
@@ -149,12 +183,12 @@ def command(case: str, bases_text: str, minutes: float, model: str, solver: str,
     if name == "council" and case != norfolk.NAME:
         raise InputError(f"the council rule set belongs to the norfolk case, not {case!r}", source="--rules")
     request = SolveRequest(
-        model=model, bases=None if model == "lscp" else bases,  # type: ignore[arg-type]
+        model=model, bases=None if definition_.count is CountRule.MINIMISED else bases,  # type: ignore[arg-type]
         minutes=minutes, solver=solver, need=need, plan=plan,
         rules=norfolk.rules(name, c, allow_limited=allow_limited, min_per_district=lo, max_per_district=hi,
                             must_keep=keep, must_close=close),
         options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
-        params=params, closures=closures,
+        params=params, closures=closures, facility=facility, require_cover=require_cover,
     )
     if isinstance(request.bases, int):
         bases_count(request.bases, c.sites)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from scenarios.cli import user_errors
+from scenarios.limits import Minutes, check_value
 from scenarios.output import GENERATOR, atomic_file, check_out_file, generator_text, write_json
-from scenarios.scenario_file import Minutes, check_value
 from siting.domain import TravelMatrix
 from siting.errors import InputError
 from siting.io import read_demand, read_sites

@@ -1,8 +1,8 @@
 """Registration of the backends shipped with the engine.
 
 Backends whose solver is missing on this machine are still registered: ``available()`` says so,
-``auto`` skips them, and naming one gives a clear error. Other modules add their backends in the
-marked block at the end of :func:`register_all`.
+``auto`` skips them, and naming one gives a clear error. A new backend adds its line to
+:data:`BUILTIN` (this module imports nothing from the registry: no import cycle).
 
 Registration is lazy: a backend's module (and with it its solver library: OR-Tools, PuLP, HiGHS)
 is imported only when the backend is first asked for, so that listing names or solving with
@@ -28,20 +28,18 @@ def lazy(module: str, cls: str, *args: Any) -> Callable[[], Backend]:
     return make
 
 
-def register_all() -> None:
-    from solvers.registry import register
-
-    register("highs", lazy("highs_backend", "HighsBackend"))
-    register("cbc", lazy("pulp_backend", "PulpBackend", "cbc"))
-    register("pulp-highs", lazy("pulp_backend", "PulpBackend", "highs"))
-    register("scip", lazy("ortools_mip", "ScipBackend"))
-    register("cpsat", lazy("cpsat_backend", "CpsatBackend"))
-    register("heuristic", lazy("heuristic", "HeuristicBackend"))
-
-    # ---- slot for backends from other modules -------------------------------------------------
-    # Register each with ``lazy(module, class)``: the module is imported when the backend is used.
-    register("pmedian-exact", lazy("pmedian_exact", "PMedianExactBackend"))
-    register("pmedian-benders", lazy("pmedian_exact", "PMedianBendersBackend"))
-    register("mclp-exact", lazy("pmedian_exact", "MclpExactBackend"))
-    register("pcenter-exact", lazy("pcenter_exact", "PCenterExactBackend"))
-    # ---- end of slot ---------------------------------------------------------------------------
+#: The shipped backends by name, each built (and its module imported) when first asked for.
+#: :mod:`solvers.registry` registers every entry; a new backend module adds its line here.
+BUILTIN: dict[str, Callable[[], Backend]] = {
+    "highs": lazy("highs_backend", "HighsBackend"),
+    "cbc": lazy("pulp_backend", "PulpBackend", "cbc"),
+    "pulp-highs": lazy("pulp_backend", "PulpBackend", "highs"),
+    "scip": lazy("ortools_mip", "ScipBackend"),
+    "cpsat": lazy("cpsat_backend", "CpsatBackend"),
+    "heuristic": lazy("heuristic", "HeuristicBackend"),
+    "pmedian-exact": lazy("pmedian_exact", "PMedianExactBackend"),
+    "pmedian-benders": lazy("pmedian_exact", "PMedianBendersBackend"),
+    "mclp-exact": lazy("pmedian_exact", "MclpExactBackend"),
+    "pcenter-exact": lazy("pcenter_exact", "PCenterExactBackend"),
+    "mclp-merged": lazy("mclp_merged", "MclpMergedBackend"),
+}

@@ -29,12 +29,12 @@ from solvers.check import evaluate, nearest_open
 from solvers.formulations import build_model
 from solvers.formulations.start import start_assignment
 from solvers.lp_bound import lp_relaxation_bound
-from solvers.problem import BoolArray, IntArray, ModelKind, Problem, SolveOptions
+from solvers.models import models_with
+from solvers.problem import BoolArray, IntArray, Problem, SolveOptions
 from solvers.result import Result
 
-CPSAT_MODELS = frozenset(
-    {ModelKind.MCLP, ModelKind.LSCP, ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP}
-)
+CPSAT_MODELS = models_with("cpsat")
+"""The models whose definition names a CP-SAT builder."""
 
 SMALL_PORTFOLIO = ("max_lp", "quick_restart", "reduced_costs", "core", "default_lp", "pseudo_costs", "lb_tree_search")
 """CP-SAT subsolvers to run, in this order, when there are fewer than 8 workers."""

@@ -18,7 +18,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.formulations.common import positive_demand, serving_pairs
-from solvers.problem import FloatArray, IntArray, ModelKind, Problem
+from solvers.models import ModelKind, definition
+from solvers.problem import FloatArray, IntArray, Problem
 from solvers.scaling import conservative_capacity_scale, integer_scale
 
 
@@ -123,19 +124,12 @@ def _index(vars_: list[cp_model.IntVar]) -> IntArray:
 
 
 def build_cpsat(problem: Problem) -> CpsatModel:
-    """The CP-SAT model of ``problem`` (every model but OUTREACH)."""
-    builders = {
-        ModelKind.MCLP: _mclp,
-        ModelKind.LSCP: _lscp,
-        ModelKind.PMEDIAN: _pmedian,
-        ModelKind.PCENTER: _pcenter,
-        ModelKind.CPMEDIAN: _capacitated,
-        ModelKind.CMCLP: _capacitated,
-    }
-    return builders[problem.kind](problem)
+    """The CP-SAT model of ``problem``, as its model's definition names it (:mod:`solvers.models`)."""
+    return definition(problem.kind).build_cpsat(problem)
 
 
-def _mclp(problem: Problem) -> CpsatModel:
+def mclp_model(problem: Problem) -> CpsatModel:
+    """MCLP: sites, coverage variables, exactly p open."""
     model = cp_model.CpModel()
     y = _sites(model, problem, exact_p=True)
     demand, site = serving_pairs(problem, within_radius=True)
@@ -156,7 +150,8 @@ def _mclp(problem: Problem) -> CpsatModel:
                       objective_slack=float(sc.errors.sum()))
 
 
-def _lscp(problem: Problem) -> CpsatModel:
+def lscp_model(problem: Problem) -> CpsatModel:
+    """LSCP: sites covering every coverable demand point."""
     model = cp_model.CpModel()
     y = _sites(model, problem, exact_p=False)
     demand, site = serving_pairs(problem, within_radius=True)
@@ -172,7 +167,8 @@ def _lscp(problem: Problem) -> CpsatModel:
     return CpsatModel(model=model, y_index=y_index, true_objective=true_objective)
 
 
-def _pmedian(problem: Problem) -> CpsatModel:
+def pmedian_model(problem: Problem) -> CpsatModel:
+    """p-median: sites and pairs, integer-scaled costs."""
     model = cp_model.CpModel()
     y = _sites(model, problem, exact_p=True)
     demand, site = serving_pairs(problem, within_radius=False)
@@ -191,7 +187,8 @@ def _pmedian(problem: Problem) -> CpsatModel:
                       objective_slack=_slack_per_demand(sc.errors, demand, problem.n))
 
 
-def _pcenter(problem: Problem) -> CpsatModel:
+def pcenter_model(problem: Problem) -> CpsatModel:
+    """p-center: sites, pairs and the worst cost."""
     from solvers.formulations.pcenter import center_costs
 
     model = cp_model.CpModel()
@@ -219,7 +216,8 @@ def _pcenter(problem: Problem) -> CpsatModel:
                       objective_slack=sc.max_error)
 
 
-def _capacitated(problem: Problem) -> CpsatModel:
+def capacitated_model(problem: Problem) -> CpsatModel:
+    """CPMP and CMCLP: sites, pairs and capacity rows (weights and capacities scaled together)."""
     assert problem.capacity is not None
     covering = problem.kind is ModelKind.CMCLP
     model = cp_model.CpModel()

@@ -20,13 +20,12 @@ from solvers.backends.base import Backend, Capabilities
 from solvers.formulations import build_model
 from solvers.heuristics import HeuristicFailure, run_heuristic
 from solvers.lp_bound import lp_relaxation_bound
-from solvers.problem import ModelKind, Problem, SolveOptions
+from solvers.models import models_with
+from solvers.problem import Problem, SolveOptions
 from solvers.result import Result, Status, relative_gap, settle_status, status_message
 
-HEURISTIC_MODELS = frozenset(
-    {ModelKind.MCLP, ModelKind.LSCP, ModelKind.PMEDIAN, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP,
-     ModelKind.OUTREACH}
-)
+HEURISTIC_MODELS = models_with("heuristic")
+"""The models whose definition names a heuristic."""
 BOUND_TIME_S = 30.0
 """Most time spent on the LP bound (less if the time limit leaves less)."""
 

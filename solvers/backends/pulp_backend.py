@@ -104,6 +104,10 @@ class PulpBackend(Backend):
             solve_s = time.perf_counter() - t1
             log = _read(log_path)
         values = np.array([x.varValue if x.varValue is not None else math.nan for x in xs], dtype=float)
+        # PuLP leaves out a variable in no row and not in the objective (no value comes back): any value
+        # within its bounds is optimal, so take the one nearest zero
+        unused = np.isnan(values) & (model.c == 0) & (np.diff(model.A.tocsc().indptr) == 0)
+        values[unused] = np.clip(0.0, model.lb[unused], model.ub[unused])
         if self.engine == "cbc":
             outcome = _cbc_outcome(problem, model, lp, values, log, options.gap_rel)
         else:

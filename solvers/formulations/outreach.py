@@ -81,7 +81,6 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-import solvers.outreach_check  # noqa: F401  (registers the independent evaluator)
 from solvers.formulations.common import site_bounds
 from solvers.formulations.outreach_alloc import (
     FixedAllocation,

@@ -6,9 +6,10 @@ the greedy plan is a warm start; the bounds are relaxations (valid upper bounds)
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 
@@ -49,12 +50,26 @@ def greedy_start(problem: Problem, count: int, *, start: Sequence[int] = ()) -> 
                 return False
         return True
 
-    while len(chosen) < count:
+    # each addition depends only on the sites chosen so far, so the additions for ``count`` extend those for
+    # any smaller count of the same problem: a sweep over the number of bases reuses them (bit for bit the same)
+    key = _fingerprint(loose, allowed, problem, chosen)
+    added, exhausted = _GREEDY_ADDED.pop(key, ([], False))
+    _GREEDY_ADDED[key] = (added, exhausted)
+    while len(_GREEDY_ADDED) > _GREEDY_CACHE_SIZE:
+        _GREEDY_ADDED.pop(next(iter(_GREEDY_ADDED)))
+    for j in added:
+        if len(chosen) >= count:
+            break
+        chosen.add(j)
+    while len(chosen) < count and not exhausted:
         cands = [j for j in np.flatnonzero(allowed) if int(j) not in chosen and room(int(j), chosen)]
         if not cands:
+            exhausted = True
+            _GREEDY_ADDED[key] = (added, True)
             break
         best = max(cands, key=lambda j: score(chosen | {int(j)}))
         chosen.add(int(best))
+        added.append(int(best))
     while len(chosen) > count:
         removable = [j for j in chosen if j not in problem.must_open]
         if not removable:
@@ -62,6 +77,35 @@ def greedy_start(problem: Problem, count: int, *, start: Sequence[int] = ()) -> 
         worst = max(removable, key=lambda j: score(chosen - {j}))
         chosen.discard(worst)
     return tuple(sorted(chosen))
+
+
+#: Greedy additions of recent problems (fingerprint -> sites added in order, whether no site could be added).
+_GREEDY_ADDED: dict[str, tuple[list[int], bool]] = {}
+_GREEDY_CACHE_SIZE = 8
+
+
+def _fingerprint(loose: Problem, allowed: np.ndarray, problem: Problem, chosen: set[int]) -> str:
+    """A digest of everything the greedy additions depend on (the data, the spec, the rules, the start)."""
+    h = hashlib.sha256()
+
+    def add(x: object) -> None:
+        if isinstance(x, np.ndarray):
+            a = np.ascontiguousarray(x)
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            h.update(a.tobytes())
+        else:
+            h.update(repr(x).encode())
+        h.update(b"|")
+
+    add(np.asarray(loose.weights))
+    add(np.asarray(loose.cost))
+    spec = loose.extra
+    for f in fields(spec):  # type: ignore[arg-type]
+        add(getattr(spec, f.name))
+    add(np.asarray(allowed, dtype=bool))
+    add(sorted(chosen))
+    add([(g.members, g.min_open, g.max_open) for g in problem.groups])
+    return h.hexdigest()
 
 
 def required_bases(problem: Problem) -> int:

@@ -253,3 +253,14 @@ __all__ = [
     "servable_pairs",
     "spec_of",
 ]
+
+
+def check_problem_data(problem: Problem) -> None:
+    """The outreach data given with ``problem`` (``Problem.extra``) fit its shapes (``ProblemError`` if not).
+
+    Called when the problem is built (:meth:`solvers.problem.Problem.validate`); a problem without
+    its spec is refused when it is solved (:func:`spec_of`).
+    """
+    check = getattr(problem.extra, "check", None)
+    if problem.extra is not None and callable(check):
+        check(problem.n, problem.m)

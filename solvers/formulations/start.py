@@ -13,12 +13,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from solvers.linear import MatrixModel
-from solvers.problem import FloatArray, IntArray, ModelKind, Problem, SolveOptions
+from solvers.models import models_with
+from solvers.problem import FloatArray, IntArray, Problem, SolveOptions
 
-KNOWN_MODELS = frozenset(
-    {ModelKind.MCLP, ModelKind.PMEDIAN, ModelKind.LSCP, ModelKind.PCENTER, ModelKind.CPMEDIAN, ModelKind.CMCLP}
-)
-"""Models built in this package, whose variable conventions the start completion knows."""
+KNOWN_MODELS = models_with("mip_start_completion")
+"""Models whose variable conventions the start completion knows (their definition says so)."""
 
 
 def mip_start(

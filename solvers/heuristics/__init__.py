@@ -23,8 +23,10 @@ from solvers.heuristics.capacitated import CapEvaluator, search
 from solvers.heuristics.cover import greedy_cover
 from solvers.heuristics.minmax import interchange_center
 from solvers.heuristics.minsum import greedy, interchange
-from solvers.heuristics.rules import SiteRules, perturb
-from solvers.problem import BoolArray, FloatArray, IntArray, ModelKind, Problem
+from solvers.heuristics.rules import perturb
+from solvers.models import CountRule, ModelKind, definition
+from solvers.problem import BoolArray, FloatArray, IntArray, Problem
+from solvers.site_rules import SiteRules
 
 DEFAULT_TIME_S = 60.0
 """Search time when the caller sets no limit."""
@@ -57,8 +59,12 @@ Found = HeuristicSolution | HeuristicFailure
 
 
 @dataclass(frozen=True)
-class _Run:
-    """One heuristic run: the rules, the warm start, the deadline and the restart generator."""
+class HeuristicRun:
+    """One heuristic run: the rules, the warm start, the deadline and the restart generator.
+
+    A model's heuristic (named by its definition, :mod:`solvers.models`) is a function
+    ``(problem, run) -> Found``.
+    """
 
     rules: SiteRules
     start: BoolArray | None
@@ -96,20 +102,12 @@ def run_heuristic(
     rule, a new local search, and the better of the two kept.
     """
     deadline = time.perf_counter() + (time_limit_s if time_limit_s is not None else DEFAULT_TIME_S)
-    rules = SiteRules.of(problem)
-    run = _Run(rules, _warm(problem, rules, warm_start), deadline, np.random.default_rng(seed), restarts)
-    solvers: dict[ModelKind, Callable[[Problem, _Run], Found]] = {
-        ModelKind.PMEDIAN: _pmedian,
-        ModelKind.MCLP: _mclp,
-        ModelKind.PCENTER: _pcenter,
-        ModelKind.LSCP: _lscp,
-        ModelKind.CPMEDIAN: _capacitated,
-        ModelKind.CMCLP: _capacitated,
-        ModelKind.OUTREACH: _outreach,
-    }
-    if problem.kind not in solvers:
+    rules = SiteRules.from_problem(problem, count=problem.m)
+    run = HeuristicRun(rules, _warm(problem, rules, warm_start), deadline, np.random.default_rng(seed), restarts)
+    model = definition(problem.kind)
+    if model.heuristic is None:
         return HeuristicFailure(f"no heuristic for model {problem.kind}")
-    return solvers[problem.kind](problem, run)
+    return model.run_heuristic(problem, run)
 
 
 def _warm(problem: Problem, rules: SiteRules, warm_start: Sequence[int] | None) -> BoolArray | None:
@@ -119,10 +117,11 @@ def _warm(problem: Problem, rules: SiteRules, warm_start: Sequence[int] | None) 
     mask = np.zeros(problem.m, dtype=bool)
     idx = [int(j) for j in warm_start if 0 <= int(j) < problem.m]
     mask[idx] = True
-    if not rules.feasible(mask):
+    if not rules.keeps_rules(mask):
         return None
     k = int(mask.sum())
-    if problem.p is not None and (k > problem.p or (problem.kind is not ModelKind.LSCP and k != problem.p)):
+    exact = definition(problem.kind).count is CountRule.EXACT
+    if problem.p is not None and (k > problem.p or (exact and k != problem.p)):
         return None
     return mask
 
@@ -134,14 +133,15 @@ def _finite(cost: FloatArray) -> tuple[FloatArray, float]:
     return np.where(finite, cost, big), big
 
 
-def _start_mask(problem: Problem, cost: FloatArray, run: _Run) -> BoolArray | None:
+def _start_mask(problem: Problem, cost: FloatArray, run: HeuristicRun) -> BoolArray | None:
     if run.start is not None:
         return run.start
     assert problem.p is not None
-    return greedy(cost, run.rules, problem.p, run.rules.forced.copy(), deadline=run.deadline)
+    return greedy(cost, run.rules, problem.p, run.rules.must_open.copy(), deadline=run.deadline)
 
 
-def _pmedian(problem: Problem, run: _Run) -> Found:
+def pmedian_heuristic(problem: Problem, run: HeuristicRun) -> Found:
+    """p-median: greedy, then iterated vertex substitution."""
     rows = np.flatnonzero(problem.weights > 0)
     d = np.asarray(problem.cost, dtype=np.float64)[rows]
     cost, big = _finite(problem.weights[rows, None] * d)
@@ -154,7 +154,8 @@ def _pmedian(problem: Problem, run: _Run) -> Found:
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), obj)
 
 
-def _mclp(problem: Problem, run: _Run) -> Found:
+def mclp_heuristic(problem: Problem, run: HeuristicRun) -> Found:
+    """MCLP: greedy, then iterated vertex substitution on the uncovered weight."""
     assert problem.radius is not None
     within = np.asarray(problem.cost) <= problem.radius
     rows = np.flatnonzero((problem.weights > 0) & (within[:, run.rules.allowed].any(axis=1)))
@@ -167,7 +168,7 @@ def _mclp(problem: Problem, run: _Run) -> Found:
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), float(w.sum()) - uncovered)
 
 
-def _outreach(problem: Problem, run: _Run) -> Found:
+def outreach_heuristic(problem: Problem, run: HeuristicRun) -> Found:
     """Greedy bases (:func:`~solvers.formulations.outreach.greedy_start`) and their best allocation.
 
     The bound is the fractional-knapsack relaxation
@@ -183,7 +184,7 @@ def _outreach(problem: Problem, run: _Run) -> Found:
     start = tuple(int(j) for j in np.flatnonzero(run.start)) if run.start is not None else ()
     mask = np.zeros(problem.m, dtype=bool)
     mask[list(greedy_start(problem, count, start=start))] = True
-    if not run.rules.feasible(mask):
+    if not run.rules.keeps_rules(mask):
         return HeuristicFailure("greedy construction could not meet the site rules")
     fa = allocate_for_bases(problem, np.flatnonzero(mask).tolist())
     if fa.allocation is None:
@@ -198,11 +199,11 @@ def _outreach(problem: Problem, run: _Run) -> Found:
     improved = best < bound - 1e-9 * max(1.0, abs(bound))
     while improved and evals_left > 0 and time.perf_counter() < run.deadline:
         improved = False
-        for r in np.flatnonzero(mask & ~run.rules.forced):
+        for r in np.flatnonzero(mask & ~run.rules.must_open):
             for a in np.flatnonzero(run.rules.allowed & ~mask):
                 trial = mask.copy()
                 trial[r], trial[a] = False, True
-                if not run.rules.feasible(trial):
+                if not run.rules.keeps_rules(trial):
                     continue
                 evals_left -= 1
                 cand = allocate_for_bases(problem, np.flatnonzero(trial).tolist())
@@ -218,7 +219,8 @@ def _outreach(problem: Problem, run: _Run) -> Found:
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), best, bound=bound)
 
 
-def _pcenter(problem: Problem, run: _Run) -> Found:
+def pcenter_heuristic(problem: Problem, run: HeuristicRun) -> Found:
+    """p-center: greedy, then iterated interchange on the worst cost."""
     rows = np.flatnonzero(problem.weights > 0)
     d = np.asarray(problem.cost, dtype=np.float64)[rows]
     e = problem.weights[rows, None] * d if problem.weighted_center else d
@@ -232,12 +234,13 @@ def _pcenter(problem: Problem, run: _Run) -> Found:
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), worst)
 
 
-def _lscp(problem: Problem, run: _Run) -> Found:
+def lscp_heuristic(problem: Problem, run: HeuristicRun) -> Found:
+    """LSCP: greedy covering within the site rules."""
     from solvers.formulations.lscp import cover_csr
 
     cov = cover_csr(problem)
     cov = cov[np.flatnonzero(np.diff(cov.indptr) > 0)]
-    first = run.start if run.start is not None else run.rules.forced.copy()
+    first = run.start if run.start is not None else run.rules.must_open.copy()
     mask = greedy_cover(cov, run.rules, first, deadline=run.deadline)
     if mask is None:
         return HeuristicFailure("greedy covering could not cover every coverable demand point within the site rules")
@@ -247,7 +250,8 @@ def _lscp(problem: Problem, run: _Run) -> Found:
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), float(k))
 
 
-def _capacitated(problem: Problem, run: _Run) -> Found:
+def capacitated_heuristic(problem: Problem, run: HeuristicRun) -> Found:
+    """CPMP and CMCLP: uncapacitated interchange, then the capacitated search."""
     assert problem.capacity is not None
     covering = problem.kind is ModelKind.CMCLP
     cap = np.asarray(problem.capacity, dtype=np.float64)

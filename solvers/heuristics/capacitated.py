@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.heuristics.minsum import swap_costs
-from solvers.heuristics.rules import SiteRules
 from solvers.problem import BoolArray, FloatArray, IntArray
+from solvers.site_rules import SiteRules
 
 CANDIDATES = 40
 """Swaps evaluated with the full assignment per round (the best-ranked ones)."""

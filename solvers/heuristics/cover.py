@@ -13,8 +13,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from solvers.heuristics.rules import SiteRules
 from solvers.problem import BoolArray
+from solvers.site_rules import SiteRules
 
 
 def greedy_cover(cover: sp.csr_matrix, rules: SiteRules, start: BoolArray, *, deadline: float) -> BoolArray | None:
@@ -48,7 +48,7 @@ def greedy_cover(cover: sp.csr_matrix, rules: SiteRules, start: BoolArray, *, de
         if np.all(count[col] >= 2):
             trial = mask.copy()
             trial[j] = False
-            if rules.feasible(trial):
+            if rules.keeps_rules(trial):
                 mask = trial
                 count -= col.astype(count.dtype)
     return mask

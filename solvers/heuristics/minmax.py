@@ -18,8 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from solvers.heuristics.minsum import CHUNK_CELLS, REL_IMPROVE, nearest_two
-from solvers.heuristics.rules import SiteRules
 from solvers.problem import BoolArray, FloatArray, IntArray
+from solvers.site_rules import SiteRules
 
 
 def _group_max(values: FloatArray, pos: IntArray, groups: int) -> FloatArray:
@@ -69,7 +69,7 @@ def interchange_center(
         if time.perf_counter() > deadline or n == 0:
             return mask, cur_max
         cand = np.flatnonzero(rules.allowed & ~mask)
-        if cand.size == 0 or not (~rules.forced[sel]).any():
+        if cand.size == 0 or not (~rules.must_open[sel]).any():
             return mask, cur_max
         best = (cur_max, cur_sum)
         best_swap = (-1, -1)
@@ -77,7 +77,7 @@ def interchange_center(
         for s in range(0, cand.size, step):
             cols = cand[s:s + step]
             new_max, new_sum = _swap_values(cost[:, cols], pos, d1, d2, sel.size)
-            bad = ~rules.swap_ok(mask, sel, cols)
+            bad = ~rules.swaps_keeping_rules(mask, sel, cols)
             new_max[bad] = np.inf
             lowest = float(new_max.min())
             if not np.isfinite(lowest):

@@ -20,8 +20,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from solvers.heuristics.rules import SiteRules
 from solvers.problem import BoolArray, FloatArray, IntArray
+from solvers.site_rules import SiteRules
 
 CHUNK_CELLS = 4_000_000
 """Largest ``n x candidates`` block evaluated at once."""
@@ -72,7 +72,7 @@ def greedy(cost: FloatArray, rules: SiteRules, p: int, start: BoolArray, *,
             stale[cols] = gain
         mask[j] = True
         d1 = np.minimum(d1, cost[:, j])
-    return mask if rules.feasible(mask) else None
+    return mask if rules.keeps_rules(mask) else None
 
 
 def interchange(cost: FloatArray, rules: SiteRules, mask: BoolArray, *, deadline: float) -> tuple[BoolArray, float]:
@@ -85,7 +85,7 @@ def interchange(cost: FloatArray, rules: SiteRules, mask: BoolArray, *, deadline
         obj = float(d1.sum())
         if time.perf_counter() > deadline or n == 0:
             return mask, obj
-        out_ok = ~rules.forced[sel]
+        out_ok = ~rules.must_open[sel]
         cand = np.flatnonzero(rules.allowed & ~mask)
         if not out_ok.any() or cand.size == 0:
             return mask, obj
@@ -98,7 +98,7 @@ def interchange(cost: FloatArray, rules: SiteRules, mask: BoolArray, *, deadline
             base = np.minimum(d1[:, None], block)
             extra = np.minimum(d2[:, None], block) - base
             total = base.sum(axis=0)[None, :] + np.asarray(indicator @ extra)
-            total[~rules.swap_ok(mask, sel, cols)] = np.inf
+            total[~rules.swaps_keeping_rules(mask, sel, cols)] = np.inf
             k = int(np.argmin(total))
             r, a = divmod(k, cols.size)
             if total[r, a] < best:
@@ -121,6 +121,6 @@ def swap_costs(cost: FloatArray, rules: SiteRules, mask: BoolArray) -> tuple[Int
     block = cost[:, cand]
     base = np.minimum(d1[:, None], block)
     total = base.sum(axis=0)[None, :] + np.asarray(indicator @ (np.minimum(d2[:, None], block) - base))
-    total[~rules.swap_ok(mask, sel, cand)] = np.inf
+    total[~rules.swaps_keeping_rules(mask, sel, cand)] = np.inf
     r, a = np.nonzero(np.isfinite(total))
     return sel[r], cand[a], total[r, a]

@@ -1,4 +1,4 @@
-r"""Sorted neighbour lists of the demand points, and the site rules, for the p-median machinery.
+r"""Sorted neighbour lists of the demand points for the p-median machinery (site rules: :mod:`solvers.site_rules`).
 
 Every algorithm in :mod:`solvers.pmedian` reads the costs through :class:`Neighbours`: for each
 demand point with positive weight, the ``K`` nearest sites that may open, sorted by cost, with
@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from solvers.problem import Problem
+from solvers.site_rules import SiteRules as SiteRules  # the one definition, read by the p-median machinery from here
 
 #: Instances with at most this many (demand, site) pairs get complete neighbour lists.
 COMPLETE_PAIRS = 12_000_000
@@ -185,91 +186,6 @@ def build_neighbours(problem: Problem, k: int | None = None, *, min_k: int = 100
     wd = w[:, None] * dist
     return Neighbours(clients=clients, w=w, idx=idx, dist=dist, wd=wd, cap=cap, cost=cost,
                       allowed=allowed, m=m, integral=integral)
-
-
-@dataclass(frozen=True)
-class SiteRules:
-    """The site rules of a p-median problem: ``p``, must-open, must-close (``allowed``), groups.
-
-    Group limits are held as a dense membership matrix ``member`` (groups x sites).
-    """
-
-    p: int
-    allowed: NDArray[np.bool_]
-    must_open: NDArray[np.bool_]
-    member: NDArray[np.bool_]
-    gmin: NDArray[np.int64]
-    gmax: NDArray[np.int64]
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> SiteRules:
-        m = problem.m
-        must = np.zeros(m, dtype=bool)
-        if problem.must_open:
-            must[list(problem.must_open)] = True
-        ng = len(problem.groups)
-        member = np.zeros((ng, m), dtype=bool)
-        gmin = np.zeros(ng, dtype=np.int64)
-        gmax = np.full(ng, m, dtype=np.int64)
-        for g, grp in enumerate(problem.groups):
-            member[g, list(grp.members)] = True
-            gmin[g] = grp.min_open
-            if grp.max_open is not None:
-                gmax[g] = grp.max_open
-        assert problem.p is not None
-        return cls(p=int(problem.p), allowed=problem.open_allowed(), must_open=must, member=member,
-                   gmin=gmin, gmax=gmax)
-
-    @property
-    def has_groups(self) -> bool:
-        return bool(self.member.shape[0])
-
-    def feasible(self, open_mask: NDArray[np.bool_]) -> bool:
-        """Whether ``open_mask`` obeys every rule."""
-        if int(open_mask.sum()) != self.p or np.any(open_mask & ~self.allowed):
-            return False
-        if np.any(self.must_open & ~open_mask):
-            return False
-        if self.has_groups:
-            c = self.member[:, open_mask].sum(axis=1)
-            if np.any(c < self.gmin) or np.any(c > self.gmax):
-                return False
-        return True
-
-    def swap_ok(
-        self, open_mask: NDArray[np.bool_], ins: NDArray[np.int64], outs: NDArray[np.int64]
-    ) -> NDArray[np.bool_]:
-        """``(len(ins), len(outs))``: whether opening ``ins[a]`` and closing ``outs[b]`` keeps the group limits."""
-        ok = np.ones((ins.size, outs.size), dtype=bool)
-        if not self.has_groups:
-            return ok
-        c = self.member[:, open_mask].sum(axis=1)
-        for g in np.flatnonzero((c <= self.gmin) | (c >= self.gmax)):
-            delta = self.member[g, ins][:, None].astype(np.int64) - self.member[g, outs][None, :]
-            after = c[g] + delta
-            ok &= (after >= self.gmin[g]) & (after <= self.gmax[g])
-        return ok
-
-    def addable(self, open_mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
-        """Sites that greedy construction may add to the partial solution ``open_mask``.
-
-        Allowed, not open, within every group maximum, and leaving enough slots for every group's
-        unmet minimum (for disjoint groups, for their sum).
-        """
-        cand = self.allowed & ~open_mask
-        if not self.has_groups:
-            return cand
-        slots = self.p - int(open_mask.sum()) - 1
-        c = self.member[:, open_mask].sum(axis=1)
-        full = c >= self.gmax
-        if np.any(full):
-            cand &= ~self.member[full].any(axis=0)
-        # each group's unmet minimum once j is added: (groups, sites)
-        after = np.maximum(self.gmin[:, None] - c[:, None] - self.member, 0)
-        cand &= after.max(axis=0) <= slots
-        if int(self.member.sum(axis=0).max()) <= 1:  # disjoint groups: their minimums add up
-            cand &= after.sum(axis=0) <= slots
-        return cand
 
 
 def prefix_counts(a: NDArray[np.float64], thresh: NDArray[np.float64]) -> NDArray[np.int64]:

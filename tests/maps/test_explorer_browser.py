@@ -19,20 +19,30 @@ import pytest
 from map_testdata import HOSTILE_CLOSED, HOSTILE_SITE
 
 from maps.explorer import explorer_html
-from maps.explorer_data import Optimum, compute_optima, explorer_data, reference_figures
+from maps.explorer_data import (
+    Optimum,
+    budget_split,
+    compute_optima,
+    cut_matrix,
+    explorer_data,
+    minutes_key,
+    reference_figures,
+)
 from siting.coverage import evaluate
 from siting.domain import Case, TravelMatrix
 
 pytestmark = pytest.mark.browser
 
-LIMITS = (15.0, 20.0, 27.5)
+#: 17.5: a half minute; 22.123456789: more digits than ``f"{x:g}"`` keeps (it would write the key "22.1235").
+OPTIMA_LIMITS = (17.5, 20.0, 22.123456789)
+LIMITS = (15.0, *OPTIMA_LIMITS, 27.5)
 OPTIMA_BASES = range(5, 21)
 
 
 @pytest.fixture(scope="module")
 def optima(hostile: tuple[Case, TravelMatrix]) -> list[Optimum]:
     case, matrix = hostile
-    return compute_optima(case, matrix, limits=(20.0,), counts=OPTIMA_BASES)
+    return compute_optima(case, matrix, limits=OPTIMA_LIMITS, counts=OPTIMA_BASES)
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +227,39 @@ def test_best_swap_matches_brute_force(open_explorer: Callable[..., Offline], ex
     w.assert_clean()
 
 
+def test_best_swap_is_one_step_of_the_python_interchange(open_explorer: Callable[..., Offline], explorer_file: Path,
+                                                         hostile: tuple[Case, TravelMatrix]) -> None:
+    """On random plans and limits, the page's best swap gains what one steepest step of ``CoverSearch`` gains."""
+    from solvers.pmedian.cover_search import CoverSearch
+    from solvers.pmedian.data import SiteRules as SearchRules
+
+    case, matrix = hostile
+    w = open_explorer(explorer_file)
+    cut = cut_matrix(matrix, 120.0).minutes
+    weights = case.demand.frame["weight"].to_numpy(dtype=np.float64)
+    able = np.asarray(case.sites.can_be_base, dtype=bool)
+    buildable = np.flatnonzero(able)
+    rng = np.random.default_rng(18)
+    for trial in range(6):
+        kept = np.zeros(len(case.sites), dtype=bool)
+        kept[rng.choice(buildable, size=int(rng.integers(3, 25)), replace=False)] = True
+        limit = float(rng.choice(LIMITS))
+        rules = SearchRules(p=int(kept.sum()), allowed=able, must_open=np.zeros(len(able), dtype=bool),
+                            member=np.zeros((0, len(able)), dtype=bool), gmin=np.zeros(0, dtype=np.int64),
+                            gmax=np.zeros(0, dtype=np.int64))
+        _, _, gain = CoverSearch(cut <= limit, weights, rules).best_swap(kept)
+        got = w.page.evaluate("([kept, limit]) => window.explorer.model.bestSwap(Uint8Array.from(kept), limit)",
+                              [kept.astype(int).tolist(), limit])
+        if gain <= 1e-9 * weights.sum():
+            assert got is None, (trial, got)
+            continue
+        assert got is not None and math.isclose(got["gain"], gain, rel_tol=1e-12), (trial, got, gain)
+        swapped = [case.sites.ids[j] for j in np.flatnonzero(kept) if j != got["out"]] + [case.sites.ids[got["into"]]]
+        before = evaluate(case, matrix, [case.sites.ids[j] for j in np.flatnonzero(kept)], minutes=limit).need_covered
+        assert math.isclose(evaluate(case, matrix, swapped, minutes=limit).need_covered - before, gain, rel_tol=1e-9)
+    w.assert_clean()
+
+
 def test_resets_address_and_export(open_explorer: Callable[..., Offline], explorer_file: Path,
                                    hostile: tuple[Case, TravelMatrix], optima: list[Optimum],
                                    artifacts: Path) -> None:
@@ -235,7 +278,7 @@ def test_resets_address_and_export(open_explorer: Callable[..., Offline], explor
     page.fill("#ex-minutes", "20")
     page.press("#ex-minutes", "Enter")
     page.click("#ex-reset-optimum")
-    best = next(o for o in optima if len(o.bases) == len(plan.site_ids))
+    best = next(o for o in optima if o.minutes == 20.0 and len(o.bases) == len(plan.site_ids))
     assert kept_ids(page, case) == set(best.bases)
     assert page.inner_text('[data-fig="gap"]') == "0.0 pts"
     with page.expect_download() as info:
@@ -256,7 +299,7 @@ def test_page_model_alone_on_random_matrices(open_explorer: Callable[..., Offlin
     """The page's model on hand-made data with a cut-off that drops pairs, against the Python evaluator."""
     rng = np.random.default_rng(7)
     w = open_explorer(explorer_file)
-    from maps.explorer_data import b64, cut_matrix, sparse_pairs
+    from maps.explorer_data import b64, sparse_pairs
 
     for trial in range(5):
         n, m = 40, 9
@@ -289,4 +332,100 @@ def test_page_model_alone_on_random_matrices(open_explorer: Callable[..., Offlin
         assert close(got[1], mean)
         pos = weights > 0
         assert close(got[2], float(best[pos].max()))
+    w.assert_clean()
+
+
+def set_limit(page: Any, minutes: float) -> None:
+    page.fill("#ex-minutes", repr(minutes))
+    page.press("#ex-minutes", "Enter")
+    page.wait_for_function(f"window.explorer.figures.minutes === {minutes!r}")
+
+
+def test_distance_to_the_optimum_at_every_precomputed_limit(open_explorer: Callable[..., Offline],
+                                                            explorer_file: Path, hostile: tuple[Case, TravelMatrix],
+                                                            optima: list[Optimum]) -> None:
+    """The page finds the optimum written by Python for the default limit, a half minute and a long decimal."""
+    case, matrix = hostile
+    w = open_explorer(explorer_file)
+    page = w.page
+    # one key format on both sides: Python's minutes_key is JavaScript's String for every limit offered
+    values = [*LIMITS, 0.5, 1.0, 7.25, 100.0, 0.1 + 0.2, 119.99999999999999, 33.333333333333336]
+    keys = page.evaluate("vs => vs.map(v => window.SitingExplorerKeys.minutesKey(v))", values)
+    assert keys == [minutes_key(v) for v in values]
+    assert page.evaluate("Object.keys(window.explorer.d.optima).sort()") == sorted(minutes_key(m)
+                                                                                   for m in OPTIMA_LIMITS)
+    plan = case.plan_in_hand
+    assert plan is not None
+    # the default: the plan in hand (15 bases) at 20 minutes, short of the 15-base optimum
+    best = next(o for o in optima if o.minutes == 20.0 and len(o.bases) == len(plan.site_ids))
+    short = best.need_covered - evaluate(case, matrix, plan.site_ids, minutes=20.0).need_covered
+    assert short > 0
+    assert page.inner_text('[data-fig="gap"]') == f"{100 * short / figures(page)['need_total']:.1f} pts"
+    assert page.inner_text('[data-fig="gap-need"]') == f"{short:,.0f} need"
+    for minutes in OPTIMA_LIMITS:
+        set_limit(page, minutes)
+        f = figures(page)
+        assert f["optimum"] is not None, minutes
+        assert_same(f, case, matrix, optima)
+        assert "no optimum" not in page.inner_text('[data-fig="gap-need"]')
+        page.click("#ex-reset-optimum")
+        want = next(o for o in optima if o.minutes == minutes and len(o.bases) == len(f["bases"]))
+        assert kept_ids(page, case) == set(want.bases), minutes
+        assert page.inner_text('[data-fig="gap"]') == "0.0 pts"
+        assert f"at {minutes_key(minutes)} minutes" in page.inner_text("#ex-message")
+    # a limit without optima says so, with the limit as typed
+    set_limit(page, 27.5)
+    assert page.inner_text('[data-fig="gap"]') == "–"
+    assert "no optimum computed for" in page.inner_text('[data-fig="gap-need"]')
+    assert "27.5 min" in page.inner_text('[data-fig="gap-need"]')
+    w.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def tight_budget_file(hostile: tuple[Case, TravelMatrix], boundaries: Any, optima: list[Optimum],
+                      tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The explorer with Norfolk's calibrated costs on a smaller budget (£3.5m): 40 bases cost more than it."""
+    case, matrix = hostile
+    plan = case.plan_in_hand
+    assert plan is not None
+    data = explorer_data(case, matrix, initial_bases=plan.site_ids, minutes=20.0, limits=LIMITS, optima=optima)
+    data["budget"] = {**data["budget"], "total_gbp": 3_500_000.0}
+    path = tmp_path_factory.mktemp("explorer") / "tight.html"
+    path.write_text(explorer_html(data, boundaries, case.demand.frame), encoding="utf-8")
+    return path, data["budget"]
+
+
+def test_over_budget_is_said_not_shown_as_a_negative_share(open_explorer: Callable[..., Offline],
+                                                           tight_budget_file: tuple[Path, dict[str, Any]],
+                                                           hostile: tuple[Case, TravelMatrix]) -> None:
+    """When the overheads of a plan exceed the budget the page says "over budget" and by how much."""
+    case, _ = hostile
+    path, model = tight_budget_file
+    every = [sid for sid, c in zip(case.sites.ids, case.sites.can_be_base, strict=True) if c][:40]
+    split = budget_split(model, len(every))
+    assert split["frontline_share"] < 0  # the premise: Python's split goes negative for this plan
+    w = open_explorer(path, fragment=f"#bases={','.join(every)}&minutes=20")
+    page = w.page
+    f = figures(page)
+    assert len(f["bases"]) == len(every)
+    for key, value in split.items():  # the numbers behind the words are Python's
+        assert close(f["budget"][key], value), key
+    assert f["budget"]["over_budget"] is True
+    assert page.inner_text('[data-fig="frontline"]') == "over budget"
+    over = f"£{-split['frontline_delivery']:,.0f}"
+    note = page.inner_text('[data-fig="frontline-note"]')
+    assert note == f"overheads exceed the budget by {over}: no money left for frontline work"
+    budget_text = page.inner_text("#ex-budget")
+    assert f"over budget by {over}" in budget_text
+    assert "-" not in page.inner_text('[data-fig="frontline"]') and "NaN" not in budget_text
+    assert budget_text.count("%") == 5  # the four other categories and the total keep their shares
+    csv = page.evaluate("window.explorer.csv()")
+    assert "budget,over_budget,,yes" in csv
+    # back under budget: the share again, and the note gone
+    page.click("#ex-reset-plan")
+    f = figures(page)
+    assert f["budget"]["over_budget"] is False
+    assert close(f["budget"]["frontline_share"], budget_split(model, len(f["bases"]))["frontline_share"])
+    assert page.inner_text('[data-fig="frontline"]') == f"{100 * f['budget']['frontline_share']:.1f}%"
+    assert page.inner_text('[data-fig="frontline-note"]') == ""
     w.assert_clean()

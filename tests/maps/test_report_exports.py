@@ -82,7 +82,7 @@ def test_explore_writes_an_offline_page_and_refuses_bad_input(result_dir: Path, 
         code, text = invoke("explore", str(result_dir), "-o", str(bad), *args)
         assert code == 2 and message in text and not bad.exists(), text
     code, text = invoke("explore", "/no/such/folder", "-o", str(tmp_path / "x.html"))
-    assert code == 2 and "not a result folder, a sweep folder or an embedded case" in text
+    assert code == 2 and "not a scenario file, a result folder, a sweep folder or an embedded case" in text
 
 
 @pytest.mark.browser

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -37,12 +38,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, source: str = "norfolk") -> None:
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "scenarios", "serve", "norfolk", "--folder", str(folder),
+        self.proc = subprocess.Popen([sys.executable, "-m", "scenarios", "serve", source, "--folder", str(folder),
                                       "--port", str(self.port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 240
@@ -122,6 +123,21 @@ def test_binds_localhost_only(server: Server) -> None:
 def test_bad_requests_are_refused_with_the_field(server: Server, body: dict[str, Any], field: str) -> None:
     status, out = server.call("POST", "/api/optimise", body)
     assert status == 422 and field in out["error"], out
+
+
+def test_unknown_addresses_methods_and_foreign_hosts_get_a_clear_json_error(server: Server) -> None:
+    status, out = server.call("GET", "/api/nothing")
+    assert status == 404 and out["error"] == "no such address: /api/nothing"
+    status, out = server.call("DELETE", "/api/state")
+    assert status == 405 and out["error"] == "method DELETE not allowed on /api/state"
+    # a page of another site reaching this computer through its own DNS name (DNS rebinding) is refused
+    req = urllib.request.Request(server.url + "/api/state", headers={"Host": f"attacker.example:{server.port}"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req, timeout=30)
+    assert info.value.code == 421 and "refused" in json.loads(info.value.read())["error"]
+    req = urllib.request.Request(server.url + "/api/state", headers={"Host": f"localhost:{server.port}"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
 
 
 def test_malformed_requests(server: Server) -> None:
@@ -238,7 +254,10 @@ def test_page_reoptimises_with_locks(browser: Any, serve_folder: Path, norfolk_c
         assert s.call("PUT", "/api/state", saved)[0] == 200
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         errors: list[str] = []
+        elsewhere: list[str] = []  # requests to anywhere but this server
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: None if r.url.startswith((s.url + "/", "data:", "blob:", "about:"))
+                else elsewhere.append(r.url))
         page.goto(s.url + "/")
         page.wait_for_function("window.explorer && window.explorer.serverReady")
         page.evaluate("window.explorer.serverReady")
@@ -269,6 +288,84 @@ def test_page_reoptimises_with_locks(browser: Any, serve_folder: Path, norfolk_c
         time.sleep(0.5)  # the page saves its plan (debounced)
         _, state = s.call("GET", "/api/state")
         assert set(state["plan"]["bases"]) == ids and state["plan"]["keep"] == [kept_lock]
-        assert errors == []
+        assert errors == [] and elsewhere == []
+        # a change made just before the browser closes is saved too (no state lost)
+        closed_now = next(j for j in got["bases"] if case.sites.ids[j] not in (kept_lock,))
+        page.locator(f'#ex-sites input[data-site="{closed_now}"]').click()
+        page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            _, state = s.call("GET", "/api/state")
+            if len(state["plan"]["bases"]) == p - 1:
+                break
+            time.sleep(0.2)
+        assert set(state["plan"]["bases"]) == ids - {case.sites.ids[closed_now]}
     finally:
         s.stop()
+
+
+def test_serve_a_scenario_file_obeys_its_rules_and_the_locks(tmp_path: Path) -> None:
+    """``siting serve scenarios/norfolk.yaml``: the council's rules hold for every re-optimisation, locks on top."""
+    import dataclasses
+
+    from scenarios.scenario_file import load_scenario
+    from scenarios.scenario_inputs import prepare
+    from siting.problems import allowed_sites, district_limit
+
+    prep = prepare(load_scenario(ROOT / "scenarios" / "norfolk.yaml"))
+    case, matrix, rules = prep.case, prep.matrix, prep.request.rules
+    assert rules.name == "council"
+    allowed = {s for s, ok in zip(case.sites.ids, allowed_sites(case, rules), strict=True) if ok}
+    ruled_out = sorted(set(rules.excluded) & set(case.sites.ids))[0]
+    s = Server(tmp_path / "state", source=str(ROOT / "scenarios" / "norfolk.yaml"))
+    try:
+        with urllib.request.urlopen(s.url + "/", timeout=30) as r:
+            page = r.read().decode()
+        rules_note = re.search(r'<p class="note" id="ex-rules">(.*?)</p>', page, re.S)
+        assert rules_note is not None and "re-optimisation obey" in rules_note.group(1)
+        assert "suitable" in rules_note.group(1)  # the council's rule set in its own words
+        status, free = s.call("POST", "/api/optimise", {"bases": 15, "minutes": 20})
+        assert status == 200 and free["status"] == "optimal" and set(free["bases"]) <= allowed
+        # the scenario's own solve under the same rules: the same optimum value
+        want = solve(build_problem(case, matrix, model="mclp", bases=15, minutes=20.0, rules=rules))
+        assert free["need_covered"] == pytest.approx(evaluate(case, matrix, [case.sites.ids[j] for j in want.selected],
+                                                              minutes=20.0).need_covered, rel=1e-9)
+        keep = sorted(allowed - set(free["bases"]))[:1]
+        district = dict(zip(case.sites.ids, case.sites.frame["district"], strict=True))
+        spare = {d: sum(1 for x in allowed if district[x] == d) - district_limit(rules.min_per_district, d, 0)
+                 for d in set(district.values())}
+        close = [b for b in free["bases"] if spare[district[b]] > 0][:1]  # closing it leaves the rules feasible
+        assert close
+        status, locked = s.call("POST", "/api/optimise", {"bases": 16, "minutes": 20, "keep": keep, "close": close})
+        assert status == 200 and locked["status"] == "optimal", locked
+        assert set(keep) <= set(locked["bases"]) <= allowed and not set(close) & set(locked["bases"])
+        both = dataclasses.replace(rules, must_keep=(*rules.must_keep, *keep), must_close=(*rules.must_close, *close))
+        r = solve(build_problem(case, matrix, model="mclp", bases=16, minutes=20.0, rules=both))
+        assert r.status.value == "optimal"
+        assert locked["need_covered"] == pytest.approx(evaluate(case, matrix, [case.sites.ids[j] for j in r.selected],
+                                                                minutes=20.0).need_covered, rel=1e-9)
+        # a site the rules rule out cannot be locked open; fewer bases than the rules' minimums is infeasible
+        status, out = s.call("POST", "/api/optimise", {"bases": 15, "minutes": 20, "keep": [ruled_out]})
+        assert status == 422 and "ruled out by the scenario's rules" in out["error"], out
+        status, out = s.call("POST", "/api/optimise", {"bases": 5, "minutes": 20})
+        assert status == 422 and out["error"].startswith("infeasible"), out
+    finally:
+        s.stop()
+
+
+def test_a_folder_of_another_source_is_refused(tmp_path: Path) -> None:
+    """Optima kept for the embedded case without rules must not show as the optima under the council's rules."""
+    from click.testing import CliRunner
+
+    from scenarios.cli import cli
+    from scenarios.commands.serve import build_explorer
+
+    folder = tmp_path / "state"
+    build_explorer("norfolk", folder=folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    res = CliRunner().invoke(cli, ["serve", str(ROOT / "scenarios" / "norfolk.yaml"), "--folder", str(folder)])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"siting: error: {folder}: this folder holds the plan and optima of another source "
+                                 "(norfolk:") and len(res.output.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    build_explorer("norfolk", folder=folder)  # the same source again: accepted

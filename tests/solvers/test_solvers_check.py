@@ -7,14 +7,16 @@ import pytest
 from solvers_reference import MODELS, random_points_problem
 
 from solvers import Result, Status, evaluate, make_problem, solve, verify
-from solvers.check import EVALUATORS
+from solvers.models import DEFINITIONS
 from solvers.problem import ModelKind
 
 COST = np.array([[1.0, 4.0], [1.0, 2.0], [3.0, 1.0]])
 
 
-def test_every_model_but_outreach_has_an_evaluator() -> None:
-    assert {k.value for k in EVALUATORS} >= set(MODELS)
+def test_every_model_has_an_evaluator() -> None:
+    assert {k.value for k, d in DEFINITIONS.items() if d.evaluator} >= set(MODELS)
+    for d in DEFINITIONS.values():
+        assert callable(d.references()["evaluator"] and d.evaluate), d.kind
 
 
 def test_wrong_claimed_objective_is_an_error() -> None:

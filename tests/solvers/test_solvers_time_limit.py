@@ -51,10 +51,10 @@ def test_greedy_past_its_deadline_finishes_from_the_last_gains(pmed6: Problem) -
     """Past the deadline, greedy stops re-evaluating: the first site is the best single site and the
     rest follow the order of that first evaluation's gains (so a large p cannot overrun a limit)."""
     from solvers.heuristics.minsum import greedy
-    from solvers.heuristics.rules import SiteRules
+    from solvers.site_rules import SiteRules
 
     cost = np.asarray(pmed6.cost, dtype=np.float64)
-    rules = SiteRules.of(pmed6)
+    rules = SiteRules.from_problem(pmed6)
     start = np.zeros(pmed6.m, dtype=bool)
     mask = greedy(cost, rules, 5, start, deadline=-math.inf)
     assert mask is not None and int(mask.sum()) == 5
