@@ -38,6 +38,7 @@ BUILTIN: dict[str, Callable[[], Backend]] = {
     "cpsat": lazy("cpsat_backend", "CpsatBackend"),
     "heuristic": lazy("heuristic", "HeuristicBackend"),
     "pmedian-exact": lazy("pmedian_exact", "PMedianExactBackend"),
+    "pmedian-benders": lazy("pmedian_exact", "PMedianBendersBackend"),
     "mclp-exact": lazy("pmedian_exact", "MclpExactBackend"),
     "pcenter-exact": lazy("pcenter_exact", "PCenterExactBackend"),
     "mclp-merged": lazy("mclp_merged", "MclpMergedBackend"),

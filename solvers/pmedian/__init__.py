@@ -23,7 +23,10 @@ The exact path (:mod:`solvers.backends.pmedian_exact`) combines
 * :mod:`~solvers.pmedian.lagrangian`: the Lagrangian dual of the assignment constraints solved
   by subgradient optimisation (lower bounds), Lagrangian heuristics and reduced-cost fixing;
 * :mod:`~solvers.pmedian.reduced`: the radius (covering) formulation restricted to the sites left
-  free by the fixing, solved exactly by HiGHS with an iterative radius check.
+  free by the fixing, solved exactly by HiGHS with an iterative radius check;
+* :mod:`~solvers.pmedian.benders`: the two-phase Benders decomposition of that formulation
+  (``pmedian-benders``): an LP cut loop started from the Lagrangian multipliers, reduced-cost
+  fixing at the LP, then the integer master in HiGHS with cuts separated in closed form.
 """
 
 from __future__ import annotations

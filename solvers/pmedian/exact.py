@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from solvers.pmedian.benders import solve_benders
 from solvers.pmedian.bnb import branch_and_bound
 from solvers.pmedian.cover_search import CoverSearch
 from solvers.pmedian.data import Neighbours, SiteRules, build_neighbours, compact
@@ -74,8 +75,9 @@ class ExactSettings:
             this halves the time of the p-median and MCLP sweeps; larger instances are unaffected.
         closer: how a gap left by the root Lagrangian phase is closed: ``"bnb"`` (Lagrangian
             branch and bound, :mod:`~solvers.pmedian.bnb`), ``"mip"`` (the reduced radius model
-            in HiGHS, :mod:`~solvers.pmedian.reduced`), ``"auto"`` (branch and bound unless the
-            problem has group limits, which only the MIP models exactly), or ``"none"``.
+            in HiGHS, :mod:`~solvers.pmedian.reduced`), ``"benders"`` (the two-phase Benders
+            decomposition of :mod:`~solvers.pmedian.benders`, master in HiGHS), ``"auto"`` (branch and
+            bound unless the problem has group limits, which only the MIP models exactly), or ``"none"``.
     """
 
     k: int | None = None
@@ -264,6 +266,13 @@ def solve_lists(
             lb = max(lb, out_b.bound)
             details.update(bnb_status=out_b.status, bnb_nodes=out_b.nodes, bnb_s=time.perf_counter() - t_b,
                            bnb_open_nodes=out_b.open_nodes, compact_list_length=nbc.k)
+        elif not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "benders":
+            out_bd = solve_benders(nb, rules, dual.fixed_open, dual.fixed_closed, inc.mask, inc.obj, ybar=res.ybar,
+                                   v=res.v, deadline=deadline, gap_rel=options.gap_rel, verbose=options.verbose)
+            inc.offer(out_bd.open_mask, by="Benders master")
+            lb = max(lb, out_bd.bound)
+            details.update({f"benders_{k}": v for k, v in vars(out_bd).items()
+                            if k not in ("open_mask", "objective", "bound")})
         elif not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "mip":
             out = solve_reduced(nb, rules, dual.fixed_open, dual.fixed_closed, inc.mask, inc.obj,
                                 deadline=deadline, gap_rel=options.gap_rel, verbose=options.verbose)
