@@ -338,7 +338,7 @@ def test_cli_writes_a_matrix_the_engine_reads_back(files: tuple[Path, Path], tmp
     (["--network", "missing.osm.pbf"], "missing.osm.pbf: file not found"),
     (["--network", "roads.shp"], "unknown road network format"),
     (["--network", str(SAMPLE), "--max-minutes", "0"], "--max-minutes: Input should be greater than 0"),
-    ([], "give exactly one of --network FILE, --place NAME or --bbox"),
+    ([], "give exactly one of --network FILE, --place NAME, --bbox W,S,E,N or --estimate"),
     (["--network", str(SAMPLE), "--bbox", "0,51,1,52"], "give exactly one of"),
     (["--bbox", "1,2,3"], "--bbox: expected west,south,east,north"),
 ])
