@@ -101,25 +101,7 @@ def capacity_shortfall(problem: Problem) -> str:
     """Capacitated p-median: the p largest capacities, or the largest reachable one, are too small."""
     if problem.kind is not ModelKind.CPMEDIAN or problem.capacity is None or problem.p is None:
         return ""
-    cap = np.asarray(problem.capacity, dtype=np.float64)
-    w = problem.weights
-    allowed = problem.open_allowed()
-    forced = np.zeros(problem.m, dtype=bool)
-    forced[list(problem.must_open)] = True
-    others = np.sort(cap[allowed & ~forced])[::-1]
-    best = float(cap[forced].sum() + others[: max(0, problem.p - int(forced.sum()))].sum())
-    total = float(w.sum())
-    if best < total * (1 - 1e-12):
-        return (f"capacity shortfall: the {problem.p} largest sites that may open (with the must-open ones) "
-                f"hold {best:.6g} but the total demand is {total:.6g}")
-    reach = np.isfinite(np.asarray(problem.cost, dtype=np.float64)) & allowed[None, :]
-    biggest = np.where(reach, cap[None, :], -np.inf).max(axis=1, initial=-np.inf)
-    too_big = np.flatnonzero((w > 0) & (w > biggest))
-    if too_big.size:
-        i = int(too_big[0])
-        return (f"{too_big.size} demand points weigh more than the capacity of every site that can serve "
-                f"them (e.g. demand point {i}: weight {w[i]:.6g}, largest reachable capacity {biggest[i]:.6g})")
-    return ""
+    return _shortfall(problem, count=problem.p, which=f"the {problem.p} largest sites", single_source=True)
 
 
 def facility_capacity_shortfall(problem: Problem) -> str:
@@ -127,20 +109,29 @@ def facility_capacity_shortfall(problem: Problem) -> str:
     demand point outweighs every site that can serve it."""
     if problem.capacity is None:
         return ""
+    if problem.p is None:
+        return _shortfall(problem, count=int(problem.open_allowed().sum()), which="all the sites",
+                          single_source=problem.single_source)
+    return _shortfall(problem, count=problem.p, which=f"the {problem.p} largest sites",
+                      single_source=problem.single_source)
+
+
+def _shortfall(problem: Problem, *, count: int, which: str, single_source: bool) -> str:
+    """The ``count`` largest capacities that may open (with the must-open ones) hold less than the demand; or,
+    with ``single_source``, a demand point outweighs the capacity of every site that can serve it."""
+    assert problem.capacity is not None
     cap = np.asarray(problem.capacity, dtype=np.float64)
     w = problem.weights
     allowed = problem.open_allowed()
     forced = np.zeros(problem.m, dtype=bool)
     forced[list(problem.must_open)] = True
     others = np.sort(cap[allowed & ~forced])[::-1]
-    count = int(allowed.sum()) if problem.p is None else problem.p
     best = float(cap[forced].sum() + others[: max(0, count - int(forced.sum()))].sum())
     total = float(w.sum())
     if best < total * (1 - 1e-12):
-        which = "all the sites" if problem.p is None else f"the {problem.p} largest sites"
         return (f"capacity shortfall: {which} that may open (with the must-open ones) "
                 f"hold {best:.6g} but the total demand is {total:.6g}")
-    if not problem.single_source:
+    if not single_source:
         return ""
     reach = np.isfinite(np.asarray(problem.cost, dtype=np.float64)) & allowed[None, :]
     biggest = np.where(reach, cap[None, :], -np.inf).max(axis=1, initial=-np.inf)
