@@ -33,12 +33,11 @@ for no limit) and ``opening_cost_gbp`` (annual cost of keeping the site as a bas
 capacitated models and the facility location model (:mod:`siting.facility`)."""
 
 
-@dataclass(frozen=True)
-class DemandAreas:
-    """Demand areas (for example LSOAs), one row each, in :data:`DEMAND_COLUMNS`."""
+class _IdRows:
+    """Rows with an ``id`` column: their count, ids and positions (read once: ids are asked for in inner loops,
+    closure analysis and problem building; a built table is trusted and not changed in place)."""
 
     frame: pd.DataFrame
-    source: str = ""
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -49,13 +48,19 @@ class DemandAreas:
 
     @cached_property
     def _ids(self) -> tuple[str, ...]:
-        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
-        # trusted and not changed in place
         return tuple(self.frame["id"].tolist())
 
     @cached_property
     def _position(self) -> dict[str, int]:
         return {s: k for k, s in enumerate(self._ids)}
+
+
+@dataclass(frozen=True)
+class DemandAreas(_IdRows):
+    """Demand areas (for example LSOAs), one row each, in :data:`DEMAND_COLUMNS`."""
+
+    frame: pd.DataFrame
+    source: str = ""
 
     @property
     def weight(self) -> NDArray[np.float64]:
@@ -87,28 +92,11 @@ class DemandAreas:
 
 
 @dataclass(frozen=True)
-class Sites:
+class Sites(_IdRows):
     """Candidate sites, one row each, in :data:`SITE_COLUMNS`."""
 
     frame: pd.DataFrame
     source: str = ""
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
-    @property
-    def ids(self) -> list[str]:
-        return list(self._ids)
-
-    @cached_property
-    def _ids(self) -> tuple[str, ...]:
-        # read once: ids are asked for in inner loops (closure analysis, problem building); a built Sites is
-        # trusted and not changed in place
-        return tuple(self.frame["id"].tolist())
-
-    @cached_property
-    def _position(self) -> dict[str, int]:
-        return {s: k for k, s in enumerate(self._ids)}
 
     @property
     def x_m(self) -> NDArray[np.float64]:
