@@ -15,9 +15,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from scenarios import norfolk
-from siting import grid_estimator
 from siting.domain import DemandAreas, Sites, TravelMatrix
 from siting.errors import InputError
+from siting.travel_times import england_estimate, england_outside
 
 
 @dataclass(frozen=True)
@@ -68,25 +68,16 @@ def estimate_matrix(demand: DemandAreas, sites: Sites, *, source: str = "") -> E
         # calibrated on Norfolk's own routed times, whose detours round the Broads and the Wash it has learnt
         return EstimatedMatrix(matrix, "Norfolk straight-line estimator", report.lodo_mae_minutes,
                                report.lodo_p90_minutes, 0)
-    england = grid_estimator.load_england()
-    ok = england.calibrated_at(x, y)
-    if not ok.all():
-        k = int(np.flatnonzero(~ok)[0])
+    k = england_outside(x, y)
+    if k is not None:
         what = (f"area {demand.ids[k]}" if k < len(demand.ids)
                 else f"site {sites.ids[k - len(demand.ids)]}")
         where = f"{source}: " if source else ""
         raise InputError(f"{where}{what} lies outside England, where the drive-time estimator was calibrated; "
                          "give a travel matrix or a road network instead")
-    minutes = england.minutes(demand.x_m, demand.y_m, sites.x_m, sites.y_m)
-    mae = england.metrics.get("heldout_destination_mae_minutes", float("nan"))
-    p90 = england.metrics.get("heldout_destination_p90_minutes", float("nan"))
-    matrix = TravelMatrix(minutes, tuple(demand.ids), tuple(sites.ids),
+    eng = england_estimate(np.asarray(demand.x_m, float), np.asarray(demand.y_m, float),
+                           np.asarray(sites.x_m, float), np.asarray(sites.y_m, float))
+    mae, p90 = eng.heldout_mae_minutes, eng.heldout_p90_minutes
+    matrix = TravelMatrix(eng.minutes, tuple(demand.ids), tuple(sites.ids),
                           source=_described("England straight-line estimator", mae, p90))
-    n, m = len(demand.ids), len(sites.ids)
-    ox = np.repeat(np.asarray(demand.x_m, float), m)
-    oy = np.repeat(np.asarray(demand.y_m, float), m)
-    dx = np.tile(np.asarray(sites.x_m, float), n)
-    dy = np.tile(np.asarray(sites.y_m, float), n)
-    near = np.hypot(ox - dx, oy - dy) <= 60_000.0  # only pairs anyone would drive; the flag is for them
-    water = int(grid_estimator.crosses_open_water(ox[near], oy[near], dx[near], dy[near]).sum()) if near.any() else 0
-    return EstimatedMatrix(matrix, "England straight-line estimator", float(mae), float(p90), water)
+    return EstimatedMatrix(matrix, "England straight-line estimator", mae, p90, eng.open_water_pairs)

@@ -45,6 +45,41 @@ class TravelSource(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class EnglandEstimate:
+    """England estimator minutes for origins x destinations (British National Grid metres) and its error band."""
+
+    minutes: np.ndarray
+    heldout_mae_minutes: float
+    heldout_p90_minutes: float
+    open_water_pairs: int  # pairs under WATER_CHECK_KM whose straight line crosses open water
+
+
+def england_outside(x_m: np.ndarray, y_m: np.ndarray) -> int | None:
+    """The index of the first point where the England estimator was not calibrated (or not finite), else None."""
+    from siting import grid_estimator
+
+    ok = np.isfinite(x_m) & np.isfinite(y_m)
+    ok[ok] = grid_estimator.load_england().calibrated_at(x_m[ok], y_m[ok])
+    return None if ok.all() else int(np.flatnonzero(~ok)[0])
+
+
+def england_estimate(ox_m: np.ndarray, oy_m: np.ndarray, dx_m: np.ndarray, dy_m: np.ndarray) -> EnglandEstimate:
+    """Estimated drive minutes with the England estimator, its held-out error and the open-water count."""
+    from siting import grid_estimator
+
+    england = grid_estimator.load_england()
+    minutes = england.minutes(ox_m, oy_m, dx_m, dy_m)
+    n, m = len(ox_m), len(dx_m)
+    ox, oy, tx, ty = np.repeat(ox_m, m), np.repeat(oy_m, m), np.tile(dx_m, n), np.tile(dy_m, n)
+    near = np.hypot(ox - tx, oy - ty) <= WATER_CHECK_KM * 1000.0  # only pairs anyone would drive
+    water = (int(grid_estimator.crosses_open_water(ox[near], oy[near], tx[near], ty[near]).sum())
+             if near.any() else 0)
+    return EnglandEstimate(minutes,
+                           float(england.metrics.get("heldout_destination_mae_minutes", float("nan"))),
+                           float(england.metrics.get("heldout_destination_p90_minutes", float("nan"))), water)
+
+
 def _bng(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     from siting.geo import to_bng
 
@@ -64,27 +99,17 @@ class Estimate:
     _described: dict[str, object] = field(default_factory=dict, repr=False)
 
     def matrix(self, demand: DemandAreas, sites: Sites) -> TravelMatrix:
-        from siting import grid_estimator
-
-        england = grid_estimator.load_england()
         dx, dy = _bng(demand.frame)
         sx, sy = _bng(sites.frame)
         for xs, ys, ids, what in ((dx, dy, demand.ids, "demand area"), (sx, sy, sites.ids, "site")):
-            ok = np.isfinite(xs) & np.isfinite(ys)
-            ok[ok] = england.calibrated_at(xs[ok], ys[ok])
-            if not ok.all():
-                k = int(np.flatnonzero(~ok)[0])
+            k = england_outside(xs, ys)
+            if k is not None:
                 raise InputError(f"{what} {ids[k]!r} lies outside England, where the drive-time estimator was "
                                  "calibrated; give a travel matrix (siting.Matrix) or a road network "
                                  "(siting.RoadNetwork) instead", source="travel")
-        minutes = england.minutes(dx, dy, sx, sy)
-        n, m = len(dx), len(sx)
-        ox, oy, tx, ty = np.repeat(dx, m), np.repeat(dy, m), np.tile(sx, n), np.tile(sy, n)
-        near = np.hypot(ox - tx, oy - ty) <= WATER_CHECK_KM * 1000.0
-        water = (int(grid_estimator.crosses_open_water(ox[near], oy[near], tx[near], ty[near]).sum())
-                 if near.any() else 0)
-        mae = float(england.metrics.get("heldout_destination_mae_minutes", float("nan")))
-        p90 = float(england.metrics.get("heldout_destination_p90_minutes", float("nan")))
+        est = england_estimate(dx, dy, sx, sy)
+        minutes, water = est.minutes, est.open_water_pairs
+        mae, p90 = est.heldout_mae_minutes, est.heldout_p90_minutes
         self._described = {
             "source": "estimate", "estimator": "England straight-line estimator",
             "heldout_mae_minutes": round(mae, 2), "heldout_p90_minutes": round(p90, 2),
