@@ -487,7 +487,9 @@ def solve_benders(
         out.mip_rounds += 1
         abs_gap = max(gap_rel, TOLERANCE_REL) * 0.5 * abs(best) if math.isfinite(best) else 0.0
         h.setOptionValue("mip_abs_gap", abs_gap)
-        h.setOptionValue("time_limit", h.getRunTime() + max(1e-3, deadline - time.perf_counter()))
+        # a MIP run counts its time limit from its own start (an LP run counts HiGHS's cumulative run time,
+        # see _run): the remaining seconds, not getRunTime() + them, or each round overruns by the time before it
+        h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
         if best_mask is not None:
             _set_start(master, free, best_mask, nb)
         h.run()
@@ -533,7 +535,7 @@ def solve_benders(
 
 
 def _run(h: highspy.Highs, until: float, *, solver: str) -> None:
-    """Solve the LP with ``solver`` until ``until`` (HiGHS's time limit counts its cumulative run time)."""
+    """Solve the LP with ``solver`` until ``until`` (for an LP, HiGHS's time limit counts its cumulative run time)."""
     h.setOptionValue("solver", solver)
     h.setOptionValue("time_limit", h.getRunTime() + max(1e-3, until - time.perf_counter()))
     h.run()
