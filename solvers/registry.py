@@ -14,6 +14,11 @@ _CACHE: dict[str, Backend] = {}
 AUTO_ORDER: list[str] = ["pmedian-exact", "mclp-exact", "pcenter-exact", "highs", "cbc", "scip", "cpsat"]
 #: The backend ``auto`` uses for warm starts (if registered and able to solve the model).
 AUTO_HEURISTIC = "heuristic"
+#: ``auto`` takes ``pmedian-benders`` instead of ``pmedian-exact`` for p-median problems with at least this
+#: many demand-site pairs (n m) and no group limits. Measured (``benchmarks/results/pmed-benders.md``):
+#: below it the Lagrangian branch and bound of ``pmedian-exact`` closes the LP gaps of small p far faster
+#: (OR-Library pmed, p <= 10: 2-15 s against 17-120 s and more); at national scale only Benders proves optimality.
+AUTO_BENDERS_PAIRS = 20_000_000
 
 
 def register(name: str, factory: Callable[[], Backend]) -> None:
@@ -41,8 +46,9 @@ def get_backend(name: str) -> Backend:
 def choose(problem: Problem, name: str = "auto") -> Backend:
     """Resolve ``name`` (or ``auto``) to a backend able to solve ``problem``'s model.
 
-    ``auto`` is the first available exact backend of :data:`AUTO_ORDER` that supports the model,
-    warm-started by the heuristic (:class:`~solvers.backends.auto.AutoBackend`).
+    ``auto`` is the first available exact backend of :func:`auto_order` (:data:`AUTO_ORDER`, with
+    ``pmedian-benders`` first for a large p-median) that supports the model, warm-started by the
+    heuristic (:class:`~solvers.backends.auto.AutoBackend`).
     """
     if name != "auto":
         backend = get_backend(name)
@@ -52,7 +58,7 @@ def choose(problem: Problem, name: str = "auto") -> Backend:
                 f"solver {name!r} cannot solve model {problem.kind}; solvers that can: {', '.join(able)}"
             )
         return backend
-    for candidate in AUTO_ORDER:
+    for candidate in auto_order(problem.kind, problem.n, problem.m, has_groups=bool(problem.groups)):
         if candidate in _FACTORIES or candidate in _builtin_names():
             try:
                 backend = get_backend(candidate)
@@ -61,6 +67,18 @@ def choose(problem: Problem, name: str = "auto") -> Backend:
             if backend.capabilities.supports(problem.kind) and backend.available():
                 return _auto(problem, backend)
     raise ValueError(f"no available solver supports model {problem.kind}")
+
+
+def auto_order(kind: ModelKind, n: int, m: int, *, has_groups: bool) -> list[str]:
+    """:data:`AUTO_ORDER` for a problem of this kind and size: ``pmedian-benders`` first for a large p-median.
+
+    Large means at least :data:`AUTO_BENDERS_PAIRS` demand-site pairs. Both backends share the heuristics
+    and the Lagrangian phase and differ only in how they close the gap it leaves; with group limits
+    ``pmedian-exact`` closes it with the reduced MIP, and Benders has not been measured there.
+    """
+    if kind is ModelKind.PMEDIAN and not has_groups and n * m >= AUTO_BENDERS_PAIRS:
+        return ["pmedian-benders", *AUTO_ORDER]
+    return list(AUTO_ORDER)
 
 
 def _auto(problem: Problem, exact: Backend) -> Backend:

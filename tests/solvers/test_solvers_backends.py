@@ -150,3 +150,32 @@ def test_zero_weight_demand_is_ignored_everywhere() -> None:
             r = solve(problem, solver=solver)
             assert r.has_solution and r.verified and r.selected == (1,), (kind, solver)
             assert r.assignment[2] == -1
+
+
+def test_auto_order_takes_benders_for_a_large_pmedian_only() -> None:
+    """The size rule of ``auto`` for the p-median (``AUTO_BENDERS_PAIRS``), and nothing else changes."""
+    from solvers.registry import AUTO_BENDERS_PAIRS, AUTO_ORDER, auto_order
+
+    big = AUTO_BENDERS_PAIRS // 2000 + 1
+    assert auto_order(ModelKind.PMEDIAN, big, 2000, has_groups=False)[0] == "pmedian-benders"
+    assert auto_order(ModelKind.PMEDIAN, 32_844, 2_986, has_groups=False)[0] == "pmedian-benders"  # England
+    assert auto_order(ModelKind.PMEDIAN, big - 2, 2000, has_groups=False) == AUTO_ORDER
+    assert auto_order(ModelKind.PMEDIAN, 538, 53, has_groups=False) == AUTO_ORDER  # Norfolk
+    assert auto_order(ModelKind.PMEDIAN, big, 2000, has_groups=True) == AUTO_ORDER
+    assert auto_order(ModelKind.MCLP, big, 2000, has_groups=False) == AUTO_ORDER
+
+
+def test_auto_resolves_to_benders_above_the_size_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the threshold lowered to a small instance, ``auto`` runs ``pmedian-benders`` and proves the optimum."""
+    import solvers.registry as reg
+
+    problem = random_points_problem("pmedian", n=40, m=12, p=3, seed=9)
+    below = solve(problem)
+    monkeypatch.setattr(reg, "AUTO_BENDERS_PAIRS", problem.n * problem.m)
+    above = solve(problem)
+    assert below.solver == "auto:pmedian-exact" and above.solver == "auto:pmedian-benders"
+    assert above.status is Status.OPTIMAL and above.verified
+    assert above.objective == pytest.approx(below.objective, rel=1e-12)
+    grouped = make_problem("pmedian", problem.weights, problem.cost, p=3,
+                           groups=[GroupLimit(name="g", members=(0, 1, 2), max_open=1)])
+    assert choose(grouped).name == "auto:pmedian-exact"
