@@ -6,8 +6,8 @@ Suites:
 * ``pcenter``: the same 40 graphs as p-center problems (same p; no optima shipped: solvers are
   compared with each other).
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
-  p-median with p = 153 and p = 900, MCLP (20 minutes) with the same p and with p = 10, 20, 50, 100, 300, 600,
-  and MCLP with p = 153 at 15, 25 and 40 minutes.
+  p-median with p = 50, 100, 153, 300 and 900, MCLP (20 minutes) with p = 10, 20, 50, 100, 153, 300, 600
+  and 900, and MCLP with p = 153 at 15, 25 and 40 minutes.
 * ``scaling``: random sub-instances of the national one of growing size (p-median and MCLP at 20 minutes,
   p = m / 20).
 * ``cap``: OR-Library capacitated warehouse location (Beasley 1988) as split-sourced CFLP, with the
@@ -102,6 +102,8 @@ def _cap_cases() -> list[Case]:
 NATIONAL_P = (153, 900)
 #: Further base counts for the national MCLP only: where a proof of optimality is within reach.
 NATIONAL_MCLP_EXTRA_P = (10, 20, 50, 100, 300, 600)
+#: Further base counts for the national p-median (issue 19: proofs by ``pmedian-benders`` beside p = 153).
+NATIONAL_PMEDIAN_EXTRA_P = (50, 100, 300)
 NATIONAL_MINUTES = 20.0
 #: Other coverage radii for the national MCLP at p = 153: does a proof depend on the 20-minute choice?
 NATIONAL_MCLP_EXTRA_MINUTES = (15.0, 25.0, 40.0)
@@ -124,6 +126,9 @@ def _england_cases() -> list[Case]:
                           {"model": "pmedian"}))
         cases.append(Case(f"england-mclp{int(NATIONAL_MINUTES)}-p{p}", "england", builder(ModelKind.MCLP, p), None,
                           {"model": "mclp"}))
+    for p in NATIONAL_PMEDIAN_EXTRA_P:
+        cases.append(Case(f"england-pmedian-p{p}", "england", builder(ModelKind.PMEDIAN, p), None,
+                          {"model": "pmedian"}))
     for p in NATIONAL_MCLP_EXTRA_P:
         cases.append(Case(f"england-mclp{int(NATIONAL_MINUTES)}-p{p}", "england", builder(ModelKind.MCLP, p), None,
                           {"model": "mclp"}))
