@@ -6,8 +6,8 @@ Suites:
 * ``pcenter``: the same 40 graphs as p-center problems (same p; no optima shipped: solvers are
   compared with each other).
 * ``england``: the national instance (32,844 LSOAs x 2,986 libraries, see :mod:`benchmarks.england`),
-  p-median with p = 50, 100, 153, 300 and 900, MCLP (20 minutes) with p = 10, 20, 50, 100, 153, 300, 600
-  and 900, and MCLP with p = 153 at 15, 25 and 40 minutes.
+  p-median with p = 50, 100, 153, 300 and 900, MCLP (20 minutes) with p = 10, 15, 20, 50, 100, 153, 300, 450,
+  530, 600 and 900, and MCLP with p = 153 at 15, 25 and 40 minutes.
 * ``scaling``: random sub-instances of the national one of growing size (p-median and MCLP at 20 minutes,
   p = m / 20).
 * ``cap``: OR-Library capacitated warehouse location (Beasley 1988) as split-sourced CFLP, with the
@@ -101,7 +101,7 @@ def _cap_cases() -> list[Case]:
 #: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
 NATIONAL_P = (153, 900)
 #: Further base counts for the national MCLP only: where a proof of optimality is within reach.
-NATIONAL_MCLP_EXTRA_P = (10, 20, 50, 100, 300, 600)
+NATIONAL_MCLP_EXTRA_P = (10, 15, 20, 50, 100, 300, 450, 530, 600)
 #: Further base counts for the national p-median (issue 19: proofs by ``pmedian-benders`` beside p = 153).
 NATIONAL_PMEDIAN_EXTRA_P = (50, 100, 300)
 NATIONAL_MINUTES = 20.0
@@ -138,7 +138,8 @@ def _england_cases() -> list[Case]:
     return cases
 
 
-SCALING_SIZES = ((1000, 200), (2000, 400), (4000, 800), (8000, 1500), (16000, 2986), (32844, 2986))
+SCALING_SIZES = ((1000, 200), (1500, 300), (2000, 400), (3000, 600), (4000, 800), (6000, 1100), (8000, 1500),
+                 (16000, 2986), (32844, 2986))
 
 
 def _scaling_cases() -> list[Case]:
