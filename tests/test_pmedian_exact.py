@@ -174,11 +174,15 @@ def test_pmedian_exact_matches_brute_force(problem: Problem) -> None:
     assert r.bound <= best + 1e-6 * max(1.0, abs(best))
 
 
-@given(tiny_problems("mclp"))
+@pytest.mark.parametrize("small_path", [True, False], ids=["merged-rows-path", "lagrangian-path"])
+@given(problem=tiny_problems("mclp"))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_mclp_exact_matches_brute_force(problem: Problem) -> None:
+def test_mclp_exact_matches_brute_force(problem: Problem, small_path: bool) -> None:
+    """Both paths of mclp-exact (tiny instances take the merged-rows path unless told otherwise)."""
     best = brute_force_best(problem)
-    r = solve(problem, solver="mclp-exact")
+    r = solve(problem, solver="mclp-exact", options=SolveOptions(extra={"mclp_small_path": small_path}))
+    if r.has_solution:  # (an infeasible one stops in presolve, before any path)
+        assert (r.details.get("path") == "merged rows (small instance)") is small_path
     if not math.isfinite(best):
         assert not r.has_solution
         return
