@@ -19,15 +19,6 @@ def norfolk_problems() -> dict[str, Problem]:
     return {c.name: c.build() for c in suite_cases("norfolk")}
 
 
-def _agree(problem: Problem, ref_solver: str) -> tuple[float, float]:
-    r = solve(problem, solver="auto")
-    ref = solve(problem, solver=ref_solver)
-    assert r.status is Status.OPTIMAL and r.verified, r.message
-    assert ref.status is Status.OPTIMAL and ref.verified, ref.message
-    assert r.objective == pytest.approx(ref.objective, rel=1e-6)
-    return r.objective, ref.objective
-
-
 def test_mclp_every_p_agrees_with_the_compact_mip(norfolk_problems: dict[str, Problem]) -> None:
     """p = 1..49: mclp-exact (the merged-rows path on this small case) finds HiGHS' optimum; p >= 50 is infeasible."""
     for p in range(1, 50):
@@ -56,3 +47,19 @@ def test_outreach_every_p_agrees_with_the_compact_mip(norfolk_problems: dict[str
         assert r.objective == pytest.approx(ref.objective, rel=1e-6), p
     for p in (16, 53):
         assert solve(norfolk_problems[f"norfolk-outreach-p{p}"], solver="auto").status is Status.INFEASIBLE
+
+
+@pytest.mark.slow
+def test_pmedian_every_p_agrees_with_the_compact_mip(norfolk_problems: dict[str, Problem]) -> None:
+    """p = 1..49: pmedian-exact with the small-instance settings finds the compact MIP's optimum; 50+ infeasible."""
+    for p in range(1, 50):
+        problem = norfolk_problems[f"norfolk-pmedian-p{p}"]
+        r = solve(problem, solver="auto")
+        assert r.details.get("lagrangian_heuristic_s", 0.0) == 0.0  # the small-instance settings ran
+        ref = solve(problem, solver="highs")
+        assert r.status is Status.OPTIMAL and r.verified, (p, r.message)
+        assert ref.status is Status.OPTIMAL and ref.verified, (p, ref.message)
+        assert r.objective == pytest.approx(ref.objective, rel=1e-6), p
+        assert r.bound <= ref.objective * (1 + 1e-6), p
+    for p in (50, 53):
+        assert solve(norfolk_problems[f"norfolk-pmedian-p{p}"], solver="auto").status is Status.INFEASIBLE

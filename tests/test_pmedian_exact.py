@@ -160,11 +160,14 @@ def tiny_problems(draw: st.DrawFn, kind: str = "pmedian") -> Problem:
     return make_problem(kind, w, cost, p=p, radius=radius, must_open=must_open, must_close=must_close, groups=groups)
 
 
-@given(tiny_problems())
+@pytest.mark.parametrize("small", [True, False], ids=["small-instance-settings", "general-settings"])
+@given(problem=tiny_problems())
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_pmedian_exact_matches_brute_force(problem: Problem) -> None:
+def test_pmedian_exact_matches_brute_force(problem: Problem, small: bool) -> None:
+    """Tiny instances get the small-instance settings (short root, no Lagrangian heuristic) unless told otherwise."""
     best = brute_force_best(problem)
-    r = solve(problem, solver="pmedian-exact")
+    extra = {} if small else {"pmedian_small_pairs": 0}
+    r = solve(problem, solver="pmedian-exact", options=SolveOptions(extra=extra))
     if not math.isfinite(best):
         assert r.status is Status.INFEASIBLE or not r.has_solution or r.status is Status.ERROR
         return
