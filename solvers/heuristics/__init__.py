@@ -189,7 +189,8 @@ def outreach_heuristic(problem: Problem, run: HeuristicRun) -> Found:
     count = problem.p if problem.p is not None else max(1, len(problem.must_open))
     covering: tuple[BoolArray, float] | None = None  # the covering plan and its objective
     if math.isfinite(bound):
-        cover = coverage_bound(problem, time_limit_s=max(0.1, run.deadline - time.perf_counter()))
+        # at most half the heuristic's time: on a large instance the greedy and swaps still get theirs
+        cover = coverage_bound(problem, time_limit_s=max(0.1, 0.5 * (run.deadline - time.perf_counter())))
         if cover is not None:
             bound = min(bound, cover.bound)
             cmask = np.zeros(problem.m, dtype=bool)
