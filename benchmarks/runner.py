@@ -125,7 +125,7 @@ def run_job(case: Case, solver: str, time_limit_s: float | None, threads: int | 
         res = solve(problem, solver=solver, options=options)
         row.update(status=res.status.value, objective=res.objective, bound=res.bound, gap=res.gap,
                    model_s=res.build_s, solve_s=res.solve_s, message=res.message[:300],
-                   verified="yes" if res.verified else "no")
+                   verified="yes" if res.verified else "no", details=dict(res.details))
     row["wall_s"] = time.perf_counter() - t1
     return row
 
@@ -154,8 +154,8 @@ def _sample_tree_rss(pid: int, stop: threading.Event, out: list[float]) -> None:
 
 
 def run_in_subprocess(case: Case, solver: str, time_limit_s: float | None, threads: int | None,
-                      raw_dir: Path | None) -> Row:
-    """Run one job in a fresh interpreter and measure its peak memory."""
+                      raw_dir: Path | None, details: dict[str, object] | None = None) -> Row:
+    """Run one job in a fresh interpreter and measure its peak memory (the solver's details into ``details``)."""
     cmd = [sys.executable, "-m", "benchmarks", "job", "--case", case.name, "--solver", solver]
     if time_limit_s is not None:
         cmd += ["--time-limit", str(time_limit_s)]
@@ -199,6 +199,9 @@ def run_in_subprocess(case: Case, solver: str, time_limit_s: float | None, threa
                 continue
             break
     if data:
+        got = data.get("details")
+        if details is not None and isinstance(got, dict):
+            details.update(got)
         for k, v in data.items():
             if hasattr(row, k) and k != "peak_rss_mb":
                 setattr(row, k, v)
@@ -215,6 +218,14 @@ def run_in_subprocess(case: Case, solver: str, time_limit_s: float | None, threa
     if not math.isnan(row.optimum) and not math.isnan(row.objective):
         row.optimum_reached = "yes" if abs(row.objective - row.optimum) <= 1e-6 * max(1.0, abs(row.optimum)) else "no"
     return row
+
+
+def _json_default(x: object) -> object:
+    """numpy scalars and other non-JSON values of a solver's details."""
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
 
 
 def _fmt(x: object, digits: int = 2) -> str:
@@ -340,7 +351,8 @@ def totals_markdown(rows: Sequence[Row], solvers: Sequence[str]) -> list[str]:
 def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir: Path,
         instances: Iterable[str] | None = None, threads: int | None = None, in_process: bool = False,
         resume: bool = False) -> list[Row]:
-    """Run every (instance, solver) job of ``suite``; write ``results.csv`` and ``summary.md`` in ``out_dir``.
+    """Run every (instance, solver) job of ``suite``; write ``results.csv``, ``details.jsonl`` (each job's solver
+    counters, such as the root LP value and fixings) and ``summary.md`` in ``out_dir``.
 
     With ``resume``, the rows already in ``out_dir/results.csv`` are kept and their jobs skipped
     (to continue an interrupted run).
@@ -366,9 +378,11 @@ def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir:
             k += 1
             if (case.name, solver) in done:
                 continue
+            details: dict[str, object] = {}
             if in_process:
                 t0 = time.perf_counter()
                 data = run_job(case, solver, time_limit_s, threads)
+                details = data.get("details") or {}  # type: ignore[assignment]
                 row = Row(**{f: data[f] for f in FIELDS if f in data})  # type: ignore[arg-type]
                 row.peak_rss_mb = _peak_self_mb()
                 row.loadavg_1m = os.getloadavg()[0]
@@ -378,9 +392,13 @@ def run(suite: str, solvers: Sequence[str], time_limit_s: float | None, out_dir:
                     close = abs(row.objective - row.optimum) <= 1e-6 * max(1.0, abs(row.optimum))
                     row.optimum_reached = "yes" if close else "no"
             else:
-                row = run_in_subprocess(case, solver, time_limit_s, threads, raw)
+                row = run_in_subprocess(case, solver, time_limit_s, threads, raw, details)
             rows.append(row)
             append_csv(out_dir / "results.csv", row)
+            if details:
+                with open(out_dir / "details.jsonl", "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps({"instance": case.name, "solver": solver, "details": details},
+                                        default=_json_default) + "\n")
             print(f"[{k}/{total}] {case.name:<24} {solver:<14} {row.status:<10} obj {_fmt(row.objective, 2):>14} "
                   f"bound {_fmt(row.bound, 2):>14} build {_fmt(row.build_s, 1):>6}s solve {_fmt(row.wall_s, 2):>8}s "
                   f"peak {_fmt(row.peak_rss_mb, 0):>6} MB load {row.loadavg_1m:.2f}"
@@ -394,4 +412,4 @@ def job_main(case_name: str, solver: str, time_limit_s: float | None, threads: i
     case = get_case(case_name)
     row = run_job(case, solver, time_limit_s, threads)
     row["peak_rss_mb"] = _peak_self_mb()
-    print(json.dumps(row, default=float), flush=True)
+    print(json.dumps(row, default=_json_default), flush=True)
