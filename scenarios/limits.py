@@ -81,3 +81,17 @@ def check_value(kind: Any, value: Any, *, source: str) -> Any:
         err = exc.errors()[0]
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise InputError(f"{msg}, got {value!r}", source=source) from None
+
+
+_PYDANTIC_TYPES = frozenset({"Minutes", "TimeLimitSeconds", "RelativeGap", "Threads", "Seed", "Capacity", "Gbp",
+                             "GbpPerMinute"})
+
+
+def __getattr__(name: str) -> Any:
+    """The pydantic types (``Minutes``, ...) where they used to be, imported from :mod:`scenarios.limit_types` on
+    first use (import them from there)."""
+    if name in _PYDANTIC_TYPES:
+        from scenarios import limit_types
+
+        return getattr(limit_types, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
