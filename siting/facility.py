@@ -4,7 +4,9 @@ Sites may carry a ``capacity`` column (in units of the demand weight: children, 
 ``inf`` for no limit) and an ``opening_cost_gbp`` column (the annual cost of keeping the site as a
 base). Instead of a column, one value for every site can be given (:class:`FacilityOptions`:
 ``--capacity``, ``--opening-cost-gbp`` on the command line, the same keys in a scenario's
-``model`` section). Giving both a column and a uniform value is an error, never a silent choice.
+``model`` section, ``capacity=``, ``opening_cost_gbp=`` in :func:`siting.solve`). Giving both a
+column and a uniform value is an error, never a silent choice; so is an option the model does not
+take (:func:`check_options`, the one check of the command line and the library).
 
 The capacitated models (``cpmedian``, ``cmclp``) need capacities. The facility location model
 (``cflp``) needs opening costs and the price of travel, ``travel_gbp_per_minute``: the annual
