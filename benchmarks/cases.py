@@ -101,7 +101,7 @@ def _cap_cases() -> list[Case]:
 #: Bases in the national runs: 153 (the library authorities' count: one each) and 900.
 NATIONAL_P = (153, 900)
 #: Further base counts for the national MCLP only: where a proof of optimality is within reach.
-NATIONAL_MCLP_EXTRA_P = (10, 20, 50, 100, 300, 450, 530, 600)
+NATIONAL_MCLP_EXTRA_P = (10, 15, 20, 50, 100, 300, 450, 530, 600)
 NATIONAL_MINUTES = 20.0
 #: Other coverage radii for the national MCLP at p = 153: does a proof depend on the 20-minute choice?
 NATIONAL_MCLP_EXTRA_MINUTES = (15.0, 25.0, 40.0)
@@ -133,7 +133,8 @@ def _england_cases() -> list[Case]:
     return cases
 
 
-SCALING_SIZES = ((1000, 200), (2000, 400), (4000, 800), (8000, 1500), (16000, 2986), (32844, 2986))
+SCALING_SIZES = ((1000, 200), (1500, 300), (2000, 400), (3000, 600), (4000, 800), (6000, 1100), (8000, 1500),
+                 (16000, 2986), (32844, 2986))
 
 
 def _scaling_cases() -> list[Case]:
