@@ -27,7 +27,7 @@ from siting import frames, validation
 from siting import io as siting_io
 from siting.domain import Case, Plan, Sites, TravelMatrix
 from siting.errors import InputError
-from siting.facility import FacilityOptions
+from siting.facility import FacilityOptions, check_options
 from siting.need import weighted
 from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
@@ -468,9 +468,11 @@ def _request(scenario: Scenario, rules: SiteRules, plan: str | None, case: Case)
     facility = FacilityOptions(capacity=m.capacity, opening_cost_gbp=m.opening_cost_gbp,
                                travel_gbp_per_minute=m.travel_gbp_per_minute, single_source=m.single_source)
     try:
+        check_options(m.name, facility, require_cover=m.require_cover)  # the command line's and the library's check
         why = capacity_missing(m.name, case, facility)
-    except InputError as exc:  # a column and a uniform value both given
-        raise scenario.error(("model", str(exc.source).removeprefix("--").replace("-", "_")), exc.detail) from None
+    except InputError as exc:  # an option of another model, or a column and a uniform value both given
+        key = "require_cover" if exc.source == "--backup-only" else str(exc.source).removeprefix("--").replace("-", "_")
+        raise scenario.error(("model", key), exc.detail) from None
     if why:
         raise scenario.error(("model", "name"), why)
     _check_params(scenario, m.name, m.params)
