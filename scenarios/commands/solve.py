@@ -9,7 +9,7 @@ import click
 from scenarios import norfolk
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
-from scenarios.limits import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
+from scenarios.limits import MINUTES, RELATIVE_GAP, SEED, THREADS, TIME_LIMIT_S, check_value
 from scenarios.output import check_out_dir
 from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
@@ -163,13 +163,13 @@ def command(case: str | None, demand_path: Path | None, sites_path: Path | None,
             "--site-column" if site_columns else ("--matrix" if matrix_path else "--network")))
     if out_dir is not None:
         check_out_dir(out_dir)
-    minutes = check_value(Minutes, minutes, source="--minutes")
+    minutes = check_value(MINUTES, minutes, source="--minutes")
     if time_limit_s is not None:
-        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
-    gap_rel = check_value(RelativeGap, gap_rel, source="--gap")
+        time_limit_s = check_value(TIME_LIMIT_S, time_limit_s, source="--time-limit")
+    gap_rel = check_value(RELATIVE_GAP, gap_rel, source="--gap")
     if threads is not None:
-        threads = check_value(Threads, threads, source="--threads")
-    seed = check_value(Seed, seed, source="--seed")
+        threads = check_value(THREADS, threads, source="--threads")
+    seed = check_value(SEED, seed, source="--seed")
     bases = parse_bases(bases_text)
     if bases is None and model != "cflp":
         bases = 15

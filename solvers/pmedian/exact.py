@@ -31,8 +31,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from solvers.pmedian.benders import solve_benders
-from solvers.pmedian.bnb import branch_and_bound
 from solvers.pmedian.cover_search import CoverSearch
 from solvers.pmedian.data import Neighbours, SiteRules, build_neighbours, compact
 from solvers.pmedian.heuristic import Inverted, greedy, swap_search
@@ -246,6 +244,8 @@ def solve_lists(
             closer = "mip" if rules.has_groups else "bnb"
         details["closer"] = closer
         if not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "bnb":
+            from solvers.pmedian.bnb import branch_and_bound  # each closer imported when it runs
+
             t_b = time.perf_counter()
             nbc = compact(nb, ~dual.fixed_closed)
 
@@ -267,6 +267,8 @@ def solve_lists(
             details.update(bnb_status=out_b.status, bnb_nodes=out_b.nodes, bnb_s=time.perf_counter() - t_b,
                            bnb_open_nodes=out_b.open_nodes, compact_list_length=nbc.k)
         elif not proven(lb, inc.obj, nb.integral, options.gap_rel) and closer == "benders":
+            from solvers.pmedian.benders import solve_benders
+
             out_bd = solve_benders(nb, rules, dual.fixed_open, dual.fixed_closed, inc.mask, inc.obj, ybar=res.ybar,
                                    v=res.v, deadline=deadline, gap_rel=options.gap_rel, verbose=options.verbose)
             inc.offer(out_bd.open_mask, by="Benders master")
