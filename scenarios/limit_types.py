@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
@@ -15,7 +15,7 @@ from scenarios.limits import (
     SEED,
     THREADS,
     TIME_LIMIT_S,
-    Limit,
+    annotated,
     check_value,
 )
 
@@ -31,13 +31,3 @@ Seed = Annotated[int, Field(**SEED.field_kwargs())]
 Capacity = Annotated[float, Field(**CAPACITY.field_kwargs())]
 Gbp = Annotated[float, Field(**GBP.field_kwargs())]
 GbpPerMinute = Annotated[float, Field(**GBP_PER_MINUTE.field_kwargs())]
-
-_TYPES: dict[Limit, Any] = {MINUTES: Minutes, TIME_LIMIT_S: TimeLimitSeconds, RELATIVE_GAP: RelativeGap,
-                            THREADS: Threads, SEED: Seed, CAPACITY: Capacity, GBP: Gbp, GBP_PER_MINUTE: GbpPerMinute}
-
-
-def annotated(limit: Limit) -> Any:
-    """The pydantic type of ``limit``."""
-    if (known := _TYPES.get(limit)) is not None:
-        return known
-    return Annotated[limit.kind, Field(**limit.field_kwargs())]

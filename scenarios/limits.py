@@ -70,8 +70,6 @@ def check_value(kind: Any, value: Any, *, source: str) -> Any:
     if isinstance(kind, Limit):
         if (plain := kind.plainly_valid(value)) is not None:
             return plain
-        from scenarios.limit_types import annotated
-
         kind = annotated(kind)
     from pydantic import TypeAdapter, ValidationError
 
@@ -83,15 +81,10 @@ def check_value(kind: Any, value: Any, *, source: str) -> Any:
         raise InputError(f"{msg}, got {value!r}", source=source) from None
 
 
-_PYDANTIC_TYPES = frozenset({"Minutes", "TimeLimitSeconds", "RelativeGap", "Threads", "Seed", "Capacity", "Gbp",
-                             "GbpPerMinute"})
+def annotated(limit: Limit) -> Any:
+    """The pydantic type of ``limit`` (pydantic is imported here, on first need)."""
+    from typing import Annotated
 
+    from pydantic import Field
 
-def __getattr__(name: str) -> Any:
-    """The pydantic types (``Minutes``, ...) where they used to be, imported from :mod:`scenarios.limit_types` on
-    first use (import them from there)."""
-    if name in _PYDANTIC_TYPES:
-        from scenarios import limit_types
-
-        return getattr(limit_types, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return Annotated[limit.kind, Field(**limit.field_kwargs())]

@@ -44,12 +44,3 @@ def test_pydantic_types_state_the_limits() -> None:
         limits.check_value(limits.MINUTES, math.inf, source="--minutes")
     assert limits.check_value(limits.THREADS, 2.0, source="--threads") == 2  # pydantic's lax int
     assert limits.check_value(limits.CAPACITY, math.inf, source="--capacity") == math.inf
-
-
-def test_pydantic_types_still_importable_from_limits() -> None:
-    from scenarios import limit_types
-    from scenarios.limits import Minutes, Seed
-
-    assert Minutes is limit_types.Minutes and Seed is limit_types.Seed
-    with pytest.raises(AttributeError):
-        limits.Nothing  # noqa: B018

@@ -209,7 +209,9 @@ def coverage_bound(problem: Problem, *, time_limit_s: float | None = None) -> Co
     objectives, no count, an infinite maximum drive, at-most counts with group maximums) or when the
     covering solve gives no bound.
     """
-    from solvers.api import solve
+    # the exact MCLP path and the checker directly, not solvers.api (which would make an import cycle)
+    from solvers.check import verify
+    from solvers.covering.exact import solve_mclp_merged
     from solvers.problem import ModelKind, SolveOptions, make_problem
     from solvers.result import Status
 
@@ -229,7 +231,7 @@ def coverage_bound(problem: Problem, *, time_limit_s: float | None = None) -> Co
         return None
     cover = make_problem(ModelKind.MCLP, value, problem.cost, p=count, radius=spec.max_drive_minutes,
                          must_open=problem.must_open, must_close=problem.must_close, groups=problem.groups)
-    result = solve(cover, solver="auto", options=SolveOptions(time_limit_s=time_limit_s))
+    result = verify(cover, solve_mclp_merged(cover, SolveOptions(time_limit_s=time_limit_s)))
     if not result.has_solution or not result.verified or not math.isfinite(result.bound):
         return None
     proven = result.status is Status.OPTIMAL
