@@ -9,10 +9,17 @@ average before each run. With ``--baseline REF`` the same commands also run on t
 ``REF`` (checked out with ``git worktree add --detach`` into a temporary folder and removed afterwards),
 interleaved run by run with the current tree so that both see the same load.
 
+Byte code: ``--bytecode cached`` (the default) lets each version's modules be compiled once, in the untimed
+warm-up, into a cache under the scratch folder (``PYTHONPYCACHEPREFIX``; the code trees are not written to), as
+an installed package has its ``.pyc`` files; ``--bytecode compiled`` sets ``PYTHONDONTWRITEBYTECODE=1`` so that
+the code tree's modules are compiled from source on every run (how the rows before 2026-12-04 were measured, in
+an environment with that variable set: about 0.1-0.15 s of CPU on the README's solve).
+
 Targets (issue 19): ``--help`` under 0.5 s and the Norfolk solve under 1.5 s (median wall time). Since the
 closure values became part of ``siting solve`` (on by default), the solve is also timed with ``--no-closures``
 on the versions that have that option.
-Results: ``OUT/startup.csv`` (one row per version and command) and ``OUT/startup-runs.csv`` (every run).
+Results: ``OUT/startup.csv`` (one row per version and command) and ``OUT/startup-runs.csv`` (every run), both
+appended to (earlier rows are kept; ``measured`` is the UTC time of the run, empty on rows older than that column).
 """
 
 from __future__ import annotations
@@ -77,11 +84,26 @@ def _commit(tree: Path) -> str:
     return commit + ("+changes" if dirty else "")
 
 
-def time_once(tree: Path, command: str, scratch: Path, index: int) -> tuple[float, float]:
+BYTECODE = ("cached", "compiled")
+
+
+def child_env(tree: Path, scratch: Path, bytecode: str) -> dict[str, str]:
+    """The environment of a timed process: ``tree`` on ``PYTHONPATH``, byte code cached or compiled each run."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    if bytecode == "cached":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    return env
+
+
+def time_once(tree: Path, command: str, scratch: Path, index: int, bytecode: str = "cached") -> tuple[float, float]:
     """Wall and CPU seconds of one ``python -m scenarios`` process running ``command`` on ``tree``."""
     out = scratch / f"out-{tree.name}-{command}-{index}"
     argv = [sys.executable, "-m", "scenarios", *(a.format(out=out) for a in COMMANDS[command])]
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = child_env(tree, scratch, bytecode)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(argv, env=env, cwd=scratch, capture_output=True, text=True, check=False)
@@ -105,24 +127,26 @@ def _knows(tree: Path, option: str) -> bool:
     return option in proc.stdout
 
 
-def measure(versions: list[Version], commands: list[str], runs: int, scratch: Path) -> list[Run]:
+def measure(versions: list[Version], commands: list[str], runs: int, scratch: Path,
+            bytecode: str = "cached") -> list[Run]:
     """``runs`` timed runs (after one warm-up) of every command on every version, interleaved."""
     rows: list[Run] = []
     for command in commands:
         able = [v for v in versions if command not in NEEDS or _knows(v.tree, NEEDS[command])]
         for v in able:
-            time_once(v.tree, command, scratch, -1)  # warm-up: file cache, .pyc files
+            time_once(v.tree, command, scratch, -1, bytecode)  # warm-up: file cache, .pyc files
         for i in range(runs):
             for v in able:
                 load = os.getloadavg()[0]
-                wall, cpu = time_once(v.tree, command, scratch, i)
+                wall, cpu = time_once(v.tree, command, scratch, i, bytecode)
                 rows.append(Run(v.label, command, i + 1, wall, cpu, load))
                 print(f"{v.label:9s} {command:17s} run {i + 1:2d}: {wall:6.2f} s wall, {cpu:5.2f} s CPU, "
                       f"load {load:.2f}", flush=True)
     return rows
 
 
-def summary_rows(versions: list[Version], rows: list[Run]) -> list[dict[str, object]]:
+def summary_rows(versions: list[Version], rows: list[Run], *, bytecode: str = "cached",
+                 measured: str = "") -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     machine = f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
     for v in versions:
@@ -141,23 +165,38 @@ def summary_rows(versions: list[Version], rows: list[Run]) -> list[dict[str, obj
                 "loadavg_1m_min": round(min(r.loadavg_1m for r in mine), 2),
                 "loadavg_1m_median": round(statistics.median(r.loadavg_1m for r in mine), 2),
                 "loadavg_1m_max": round(max(r.loadavg_1m for r in mine), 2),
-                "machine": machine,
+                "machine": machine, "bytecode": bytecode, "measured": measured,
             })
     return out
 
 
-def write(out_dir: Path, versions: list[Version], rows: list[Run]) -> list[dict[str, object]]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    summary = summary_rows(versions, rows)
-    with (out_dir / "startup.csv").open("w", newline="") as f:
-        table = csv.DictWriter(f, fieldnames=list(summary[0]))
+def _append(path: Path, new: list[dict[str, object]]) -> None:
+    """Add ``new`` rows to the CSV at ``path``, keeping its rows (columns new to the file left empty there)."""
+    old: list[dict[str, str]] = []
+    fields: list[str] = []
+    if path.is_file():
+        with path.open(newline="") as f:
+            reader = csv.DictReader(f)
+            fields = list(reader.fieldnames or [])
+            old = list(reader)
+    fields += [k for k in new[0] if k not in fields]
+    with path.open("w", newline="") as f:
+        table = csv.DictWriter(f, fieldnames=fields, restval="")
         table.writeheader()
-        table.writerows(summary)
-    with (out_dir / "startup-runs.csv").open("w", newline="") as f:
-        each = csv.writer(f)
-        each.writerow(["version", "command", "run", "wall_s", "cpu_s", "loadavg_1m"])
-        for r in rows:
-            each.writerow([r.version, r.command, r.run, f"{r.wall_s:.3f}", f"{r.cpu_s:.3f}", f"{r.loadavg_1m:.2f}"])
+        table.writerows(old)
+        table.writerows(new)
+
+
+def write(out_dir: Path, versions: list[Version], rows: list[Run], *, bytecode: str = "cached",
+          measured: str = "") -> list[dict[str, object]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = summary_rows(versions, rows, bytecode=bytecode, measured=measured)
+    _append(out_dir / "startup.csv", summary)
+    _append(out_dir / "startup-runs.csv", [
+        {"version": r.version, "command": r.command, "run": r.run, "wall_s": f"{r.wall_s:.3f}",
+         "cpu_s": f"{r.cpu_s:.3f}", "loadavg_1m": f"{r.loadavg_1m:.2f}",
+         "commit": next(v.commit for v in versions if v.label == r.version), "bytecode": bytecode,
+         "measured": measured} for r in rows])
     return summary
 
 
@@ -168,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--commands", default="help,solve,solve-no-closures",
                     help="comma-separated: help, solve, solve-no-closures")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    ap.add_argument("--bytecode", choices=BYTECODE, default="cached",
+                    help="cached: modules compiled once in the warm-up (as installed); compiled: on every run")
     args = ap.parse_args(argv)
     commands = [c.strip() for c in args.commands.split(",") if c.strip()]
     if unknown := [c for c in commands if c not in COMMANDS]:
@@ -181,15 +222,17 @@ def main(argv: list[str] | None = None) -> int:
             _git("worktree", "add", "--detach", str(worktree), args.baseline)
             versions.insert(0, Version("baseline", _commit(worktree), worktree))
         try:
-            rows = measure(versions, commands, args.runs, scratch)
+            measured = time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())
+            rows = measure(versions, commands, args.runs, scratch, args.bytecode)
         finally:
             if worktree is not None:
                 _git("worktree", "remove", "--force", str(worktree))
-        summary = write(args.out, versions, rows)
+        summary = write(args.out, versions, rows, bytecode=args.bytecode, measured=measured)
     for s in summary:
         print(f"{s['version']:9s} {s['commit']:>16s} {s['command']:17s} median {s['median_wall_s']:6.2f} s wall "
               f"({s['median_cpu_s']:.2f} s CPU) over {s['runs']} runs, load {s['loadavg_1m_min']}-"
-              f"{s['loadavg_1m_max']}; target {s['target_s']} s: {'met' if s['met'] else 'NOT met'}")
+              f"{s['loadavg_1m_max']}, byte code {s['bytecode']}; target {s['target_s']} s: "
+              f"{'met' if s['met'] else 'NOT met'}")
     print(f"wrote {args.out / 'startup.csv'} and {args.out / 'startup-runs.csv'}")
     return 0
 

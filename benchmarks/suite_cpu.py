@@ -8,7 +8,8 @@ model and in total, the status and objective of every job (so two versions can b
 average. With ``--baseline REF`` the code of git revision ``REF`` runs too, interleaved run by run
 (``benchmarks/startup.py`` checks it out). Target (issue 19): the whole suite under 5 s in one process.
 
-Results: ``OUT/norfolk-cpu.csv`` (one row per version and run).
+Results: ``OUT/norfolk-cpu.csv`` (one row per version and run), appended to the rows already there (the
+history of the suite's CPU time across versions; columns added later are blank in older rows).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from benchmarks.startup import REPO, Version, _commit, _git
@@ -77,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
                     jobs[v.label] = got["jobs"]
                     cpu = got["cpu_s"]
                     assert isinstance(cpu, dict)
-                    row = {"version": v.label, "commit": v.commit, "run": i + 1,
+                    row = {"date_utc": time.strftime("%Y-%m-%dT%H:%M", time.gmtime()),
+                           "version": v.label, "commit": v.commit, "run": i + 1,
                            **{f"{m}_cpu_s": round(float(cpu.get(m, 0.0)), 3) for m in ("mclp", "pmedian", "outreach")},
                            "total_cpu_s": round(float(got["total_cpu_s"]), 3),  # type: ignore[arg-type]
                            "target_s": TARGET_S, "loadavg_1m": round(float(got["loadavg_1m"]), 2)}  # type: ignore[arg-type]
@@ -89,11 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     same = len(set(json.dumps(j, sort_keys=True) for j in jobs.values())) == 1
     for r in rows:
         r["same_results_as_baseline"] = same if args.baseline else ""
-    args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "norfolk-cpu.csv").open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    append_rows(args.out / "norfolk-cpu.csv", rows)
     for v in versions:
         mine = [float(r["total_cpu_s"]) for r in rows if r["version"] == v.label]  # type: ignore[arg-type]
         print(f"{v.label} {v.commit}: median {statistics.median(mine):.2f} s CPU over {len(mine)} runs "
@@ -101,6 +100,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         print("every job's status and objective agree" if same else "the versions' results DIFFER")
     return 0
+
+
+def append_rows(path: Path, rows: list[dict[str, object]]) -> None:
+    """Add ``rows`` after the rows already in the CSV ``path`` (the union of the columns, old ones first)."""
+    old: list[dict[str, str]] = []
+    fields: list[str] = []
+    if path.exists():
+        with path.open(newline="") as f:
+            reader = csv.DictReader(f)
+            fields = list(reader.fieldnames or [])
+            old = list(reader)
+    fields += [k for k in rows[0] if k not in fields]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, restval="")
+        w.writeheader()
+        w.writerows([*old, *rows])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from scipy.spatial import cKDTree
 from scenarios import norfolk
 from siting.domain import DemandAreas, Sites, TravelMatrix
 from siting.errors import InputError
-from siting.travel_times import england_estimate, england_outside
+from siting.frames import BNG, case_metric_crs
+from siting.travel_times import bng_of, england_estimate, england_outside
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,11 @@ def _inside_norfolk(x_m: np.ndarray, y_m: np.ndarray) -> bool:
 
 def estimate_matrix(demand: DemandAreas, sites: Sites, *, source: str = "") -> EstimatedMatrix:
     """Estimated drive minutes for ``demand`` x ``sites`` with the estimator calibrated for where they are."""
-    x = np.r_[np.asarray(demand.x_m, float), np.asarray(sites.x_m, float)]
-    y = np.r_[np.asarray(demand.y_m, float), np.asarray(sites.y_m, float)]
-    if _inside_norfolk(x, y):
+    in_bng = case_metric_crs(demand) == BNG  # else x_m/y_m are in a UTM zone: both estimators work in BNG
+    dx, dy = (np.asarray(demand.x_m, float), np.asarray(demand.y_m, float)) if in_bng else bng_of(demand.frame)
+    sx, sy = (np.asarray(sites.x_m, float), np.asarray(sites.y_m, float)) if in_bng else bng_of(sites.frame)
+    x, y = np.r_[dx, sx], np.r_[dy, sy]
+    if in_bng and _inside_norfolk(x, y):
         est, report = norfolk.estimator()
         plain = est.matrix(demand, sites)
         matrix = TravelMatrix(plain.minutes, plain.demand_ids, plain.site_ids,
@@ -75,8 +78,7 @@ def estimate_matrix(demand: DemandAreas, sites: Sites, *, source: str = "") -> E
         where = f"{source}: " if source else ""
         raise InputError(f"{where}{what} lies outside England, where the drive-time estimator was calibrated; "
                          "give a travel matrix or a road network instead")
-    eng = england_estimate(np.asarray(demand.x_m, float), np.asarray(demand.y_m, float),
-                           np.asarray(sites.x_m, float), np.asarray(sites.y_m, float))
+    eng = england_estimate(dx, dy, sx, sy)
     mae, p90 = eng.heldout_mae_minutes, eng.heldout_p90_minutes
     matrix = TravelMatrix(eng.minutes, tuple(demand.ids), tuple(sites.ids),
                           source=_described("England straight-line estimator", mae, p90))

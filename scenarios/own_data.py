@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from siting.errors import InputError
+from siting.facility import FacilityOptions
 from siting.io import GEO_SUFFIXES
 from siting.validation import read_table
 
@@ -73,7 +74,8 @@ def plan_ids(text: str | None) -> list[str] | None:
 def solve_files(*, demand_path: Path, sites_path: Path, columns: Sequence[str], site_columns: Sequence[str],
                 matrix: Path | None, network: Path | None, model: str, bases: object, minutes: float, solver: str,
                 need: str, plan: str | None, keep: Sequence[str], close: Sequence[str], min_per_district: Any,
-                max_per_district: Any, options: Any, out_dir: Path | None) -> str:
+                max_per_district: Any, options: Any, facility: FacilityOptions | None = None,
+                require_cover: bool = True, out_dir: Path | None) -> str:
     """Solve on the user's files through :func:`siting.solve`; write ``out_dir`` if given; the text to print."""
     import siting
     from siting.facade import MODELS
@@ -82,8 +84,9 @@ def solve_files(*, demand_path: Path, sites_path: Path, columns: Sequence[str], 
     if model not in MODELS:
         raise InputError(f"model {model} needs an embedded case or a scenario file; with --demand/--sites choose "
                          f"from {', '.join(MODELS)}", source="--model")
-    if not isinstance(bases, int) and model != "lscp":
+    if not isinstance(bases, int) and not (bases is None and model in ("lscp", "cflp")):
         raise InputError("expected a whole number", source="--bases")
+    f = facility or FacilityOptions()
     demand = read(demand_path)
     sites = read(sites_path)
     rules = SiteRules(must_keep=tuple(keep), must_close=tuple(close), min_per_district=min_per_district or 0,
@@ -93,7 +96,9 @@ def solve_files(*, demand_path: Path, sites_path: Path, columns: Sequence[str], 
         travel=travel_source(matrix, network), rules=rules, plan=plan_ids(plan),
         columns=parse_columns(columns, source="--column"),
         site_columns=parse_columns(site_columns, source="--site-column"), need=need, solver=solver,
-        time_limit_s=options.time_limit_s, gap_rel=options.gap_rel, name=demand_path.stem)
+        time_limit_s=options.time_limit_s, gap_rel=options.gap_rel, name=demand_path.stem,
+        capacity=f.capacity, opening_cost_gbp=f.opening_cost_gbp, travel_gbp_per_minute=f.travel_gbp_per_minute,
+        single_source=f.single_source, require_cover=require_cover, option_names="command line")
     from scenarios.solve import refuse_without_solution
 
     if solution.outcome is not None:

@@ -34,13 +34,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from scenarios.limits import (  # the limits shared with the command line (scenarios.limits)
-    MAX_MINUTES as MAX_MINUTES,
-)
-from scenarios.limits import (
-    MAX_TIME_LIMIT_S as MAX_TIME_LIMIT_S,
-)
-from scenarios.limits import (
+from scenarios.limit_types import (  # the limits shared with the command line (scenarios.limits)
     Capacity,
     Gbp,
     GbpPerMinute,
@@ -49,6 +43,12 @@ from scenarios.limits import (
     Seed,
     Threads,
     TimeLimitSeconds,
+)
+from scenarios.limits import (
+    MAX_MINUTES as MAX_MINUTES,
+)
+from scenarios.limits import (
+    MAX_TIME_LIMIT_S as MAX_TIME_LIMIT_S,
 )
 from scenarios.limits import (
     check_value as check_value,

@@ -23,11 +23,11 @@ from scipy.spatial import cKDTree
 from scenarios import england, norfolk
 from scenarios.scenario_file import PlanSpec, Scenario
 from scenarios.solve import SolveRequest, capacity_missing
+from siting import frames, validation
 from siting import io as siting_io
-from siting import validation
 from siting.domain import Case, Plan, Sites, TravelMatrix
 from siting.errors import InputError
-from siting.facility import FacilityOptions
+from siting.facility import FacilityOptions, check_options
 from siting.need import weighted
 from siting.problems import ALL_DISTRICTS, SiteRules
 from solvers import SolveOptions
@@ -144,6 +144,7 @@ def _demand(scenario: Scenario, authority: england.Authority | None,
     path = scenario.resolve(d.file, ("demand", "file"))
     files.append(path)
     demand = siting_io.read_demand(path, columns=d.columns or None)
+    demand = frames.placed_in(demand, frames.case_metric_crs(demand))  # BNG in Great Britain, else UTM
     return Case(scenario.name, weighted(demand, need), _placeholder_sites()), scenario.name, scenario.name
 
 
@@ -173,6 +174,7 @@ def _sites(scenario: Scenario, case: Case, files: list[Path], notes: list[str]) 
         if len(case.sites) == 0:
             raise scenario.error(("sites",), "a demand file needs candidate sites: give 'file' or 'by_postcode'")
         return case
+    metric = frames.case_metric_crs(case.demand)  # the sites go where the demand areas are (the facade's rule)
     if s.file is not None:
         path = scenario.resolve(s.file, ("sites", "file"))
         files.append(path)
@@ -191,9 +193,9 @@ def _sites(scenario: Scenario, case: Case, files: list[Path], notes: list[str]) 
             columns.pop("x_m", None)
             columns.pop("y_m", None)
         if columns.get("district", "district") not in frame.columns:
-            frame = frame.assign(district=_nearest_district(case, frame, columns))
+            frame = frame.assign(district=_nearest_district(case, frame, columns, metric))
             columns.pop("district", None)
-        sites = validation.sites(frame, source=str(path), columns=columns or None)
+        sites = frames.placed_in(validation.sites(frame, source=str(path), columns=columns or None), metric)
         notes += _far_sites(case, sites, lambda k: f"{path}, line {k + 2}")
     else:
         assert s.by_postcode is not None
@@ -205,14 +207,14 @@ def _sites(scenario: Scenario, case: Case, files: list[Path], notes: list[str]) 
                               "name": [p.name or p.id for p in s.by_postcode],
                               "kind": [p.kind for p in s.by_postcode], "x_m": x, "y_m": y})
         given = [p.district for p in s.by_postcode]
-        nearest = _nearest_district(case, frame, {})
+        nearest = _nearest_district(case, frame, {}, metric)
         frame["district"] = [g if g is not None else n for g, n in zip(given, nearest, strict=True)]
         for k, p in enumerate(s.by_postcode):
             if p.district is not None and p.district not in case.demand.districts:
                 raise scenario.error(("sites", "by_postcode", k, "district"),
                                      f"unknown district {p.district!r} (known: {', '.join(case.demand.districts)})")
         try:
-            sites = validation.sites(frame, source=str(scenario.path))
+            sites = frames.placed_in(validation.sites(frame, source=str(scenario.path)), metric)
         except InputError as exc:
             k = (exc.row - 2) if exc.row is not None else 0
             raise scenario.error(("sites", "by_postcode", k), exc.detail) from None
@@ -273,18 +275,23 @@ def _postcode_xy(codes: list[str], lookup: Path,
     return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
 
 
-def _nearest_district(case: Case, frame: pd.DataFrame, columns: Mapping[str, str]) -> list[str]:
-    """The district of the demand area nearest to each site (for sites given without one)."""
+def _nearest_district(case: Case, frame: pd.DataFrame, columns: Mapping[str, str], metric: str) -> list[str]:
+    """The district of the demand area nearest to each site (for sites given without one), in the case's
+    metric CRS ``metric`` (easting/northing columns are British National Grid)."""
     xc, yc = columns.get("x_m", "x_m"), columns.get("y_m", "y_m")
-    if xc in frame.columns and yc in frame.columns:
+    lc, tc = columns.get("lon", "lon"), columns.get("lat", "lat")
+    has_lonlat = lc in frame.columns and tc in frame.columns
+    if xc in frame.columns and yc in frame.columns and (metric == frames.BNG or not has_lonlat):
         x = pd.to_numeric(frame[xc], errors="coerce").to_numpy(dtype=float)
         y = pd.to_numeric(frame[yc], errors="coerce").to_numpy(dtype=float)
-    else:
-        from siting.geo import to_bng
+        if metric != frames.BNG:
+            from siting.geo import to_wgs84
 
-        lo = pd.to_numeric(frame[columns.get("lon", "lon")], errors="coerce").to_numpy(dtype=float)
-        la = pd.to_numeric(frame[columns.get("lat", "lat")], errors="coerce").to_numpy(dtype=float)
-        x, y = to_bng(lo, la)
+            x, y = frames.project(*to_wgs84(x, y), metric)
+    else:
+        lo = pd.to_numeric(frame[lc], errors="coerce").to_numpy(dtype=float)
+        la = pd.to_numeric(frame[tc], errors="coerce").to_numpy(dtype=float)
+        x, y = frames.project(lo, la, metric)
     ok = np.isfinite(x) & np.isfinite(y)
     out = ["unknown"] * len(frame)
     if ok.any():
@@ -415,6 +422,10 @@ def _matrix(scenario: Scenario, case: Case, files: list[Path], *, cache_dir: Pat
     files.append(path)
     if t.source == "matrix":
         return validation.travel_matrix_file(path, case.demand.ids, case.sites.ids, notes=notes)
+    if (metric := frames.case_metric_crs(case.demand)) != frames.BNG:
+        raise scenario.error(("travel", "source"), f"road networks are projected to British National Grid, and this "
+                                                   f"case lies outside Great Britain (metric CRS {metric}): give a "
+                                                   "travel matrix instead")
     try:
         network = importlib.import_module("siting.network")
     except ModuleNotFoundError:
@@ -457,9 +468,11 @@ def _request(scenario: Scenario, rules: SiteRules, plan: str | None, case: Case)
     facility = FacilityOptions(capacity=m.capacity, opening_cost_gbp=m.opening_cost_gbp,
                                travel_gbp_per_minute=m.travel_gbp_per_minute, single_source=m.single_source)
     try:
+        check_options(m.name, facility, require_cover=m.require_cover)  # the command line's and the library's check
         why = capacity_missing(m.name, case, facility)
-    except InputError as exc:  # a column and a uniform value both given
-        raise scenario.error(("model", str(exc.source).removeprefix("--").replace("-", "_")), exc.detail) from None
+    except InputError as exc:  # an option of another model, or a column and a uniform value both given
+        key = "require_cover" if exc.source == "--backup-only" else str(exc.source).removeprefix("--").replace("-", "_")
+        raise scenario.error(("model", key), exc.detail) from None
     if why:
         raise scenario.error(("model", "name"), why)
     _check_params(scenario, m.name, m.params)

@@ -166,10 +166,32 @@ def _fit_category(rows: list[tuple[int, float, float]]) -> tuple[float, float]:
     """``(central, per_base) >= 0`` minimising the squared share errors of ``(bases, total, amount)`` rows."""
     a = np.array([[1.0 / total, bases / total] for bases, total, _ in rows])
     b = np.array([amount / total for _, total, amount in rows])
-    from scipy.optimize import nnls  # loaded when first needed
-
-    x, _ = nnls(a, b)
+    x = nnls_two(a, b)
     return float(x[0]), float(x[1])
+
+
+def nnls_two(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    r"""Non-negative least squares with two unknowns: :math:`\min \lVert a x - b \rVert^2` s.t. :math:`x \ge 0`.
+
+    Exact by enumeration of the supports: the optimum is the unconstrained least-squares solution
+    on its own support (both unknowns, one, or none), and every candidate that is non-negative is
+    feasible, so the feasible candidate of least residual is the optimum. (``scipy.optimize.nnls``
+    gives the same answer; importing ``scipy.optimize`` costs about half a second of start-up.)
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    candidates = [np.zeros(2)]
+    for j in (0, 1):
+        col = a[:, j]
+        norm = float(col @ col)
+        if norm > 0:
+            x = np.zeros(2)
+            x[j] = max(0.0, float(col @ b) / norm)
+            candidates.append(x)
+    both, *_ = np.linalg.lstsq(a, b, rcond=None)
+    if np.all(both >= 0):
+        candidates.append(np.asarray(both, dtype=np.float64))
+    return min(candidates, key=lambda x: float(np.sum((a @ x - b) ** 2)))
 
 
 def calibrate_overheads(old: Budget, new: Budget, *, reference: Budget | None = None) -> OverheadCalibration:

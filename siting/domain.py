@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,18 @@ class _IdRows:
     def _position(self) -> dict[str, int]:
         return {s: k for k, s in enumerate(self._ids)}
 
+    @cached_property
+    def _columns(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def _column(self, name: str, dtype: type) -> Any:
+        """Column ``name`` as a new numpy array of ``dtype`` (read from the frame once: the closure analysis asks
+        for the weights hundreds of times; each caller gets its own copy to change)."""
+        key = f"{name}:{np.dtype(dtype).str}"
+        if (values := self._columns.get(key)) is None:
+            values = self._columns[key] = self.frame[name].to_numpy(dtype=dtype, copy=True)
+        return values.copy()
+
 
 @dataclass(frozen=True)
 class DemandAreas(_IdRows):
@@ -64,23 +77,23 @@ class DemandAreas(_IdRows):
 
     @property
     def weight(self) -> NDArray[np.float64]:
-        return self.frame["weight"].to_numpy(dtype=np.float64)
+        return self._column("weight", np.float64)
 
     @property
     def children(self) -> NDArray[np.float64]:
-        return self.frame["children_0_4"].to_numpy(dtype=np.float64)
+        return self._column("children_0_4", np.float64)
 
     @property
     def x_m(self) -> NDArray[np.float64]:
-        return self.frame["x_m"].to_numpy(dtype=np.float64)
+        return self._column("x_m", np.float64)
 
     @property
     def y_m(self) -> NDArray[np.float64]:
-        return self.frame["y_m"].to_numpy(dtype=np.float64)
+        return self._column("y_m", np.float64)
 
     @property
     def rural(self) -> NDArray[np.bool_]:
-        return self.frame["rural"].to_numpy(dtype=bool)
+        return self._column("rural", np.bool_)
 
     @property
     def districts(self) -> list[str]:

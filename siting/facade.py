@@ -17,15 +17,19 @@ England), a matrix, or a road network; the summary records which, with its error
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from siting.domain import Case, DemandAreas, Plan, Sites, TravelMatrix
 from siting.errors import InputError
 from siting.problems import SiteRules
 from siting.solution import Solution, from_outcome
+from solvers.models import MODEL_NAMES
 
-#: The models the facade solves (the outreach model needs budgets and parameters: ``siting solve --model outreach``).
-MODELS = ("mclp", "pmedian", "lscp", "pcenter")
+#: The models the facade solves: every model's definition but the outreach model, which needs a budget and its
+#: parameters and runs on the command line (``siting solve norfolk --model outreach``) or from a scenario file.
+MODELS: tuple[str, ...] = tuple(name for name in MODEL_NAMES if name != "outreach")
+#: The number of bases when ``bases`` is not given, for the models that keep a fixed number (as ``siting solve``).
+DEFAULT_BASES = 15
 PLAN_NAME = "plan"
 
 
@@ -60,52 +64,111 @@ def _travel(travel: object, case: Case) -> tuple[TravelMatrix, dict[str, object]
     return matrix, source.describe()
 
 
-def solve(demand: Any, sites: Any, *, model: str = "mclp", bases: int | None = 15, minutes: float = 20.0,
+def solve(demand: Any, sites: Any, *, model: str = "mclp", bases: int | None = None, minutes: float = 20.0,
           travel: object = "estimate", rules: SiteRules | None = None, plan: Sequence[str] | Plan | None = None,
           columns: Mapping[str, str] | None = None, site_columns: Mapping[str, str] | None = None,
           need: str = "children", solver: str = "auto", time_limit_s: float | None = None, gap_rel: float = 0.0,
-          name: str = "case") -> Solution:
+          name: str = "case", capacity: float | None = None, opening_cost_gbp: float | None = None,
+          travel_gbp_per_minute: float | None = None, single_source: bool = False, require_cover: bool = True,
+          option_names: Literal["python", "command line"] = "python") -> Solution:
     r"""Choose ``bases`` of ``sites`` for ``demand`` with ``model``, and measure the result (and ``plan``).
+
+    With :math:`w_i` the need of area :math:`i`, :math:`t_{ij}` the minutes from area :math:`i` to site
+    :math:`j`, :math:`y_j` whether site :math:`j` is kept, :math:`x_{ij}` (the share of) area :math:`i` served by
+    :math:`j`, :math:`N_i` the sites within ``minutes`` of :math:`i` and :math:`Q_j` site :math:`j`'s capacity:
+
+    * ``mclp``: most need within ``minutes``, :math:`\max \sum_i w_i z_i`, :math:`z_i \le \sum_{j \in N_i} y_j`;
+    * ``pmedian``: least need-weighted minutes, :math:`\min \sum_{ij} w_i t_{ij} x_{ij}`;
+    * ``lscp``: fewest bases reaching everyone within ``minutes``, :math:`\min \sum_j y_j`;
+    * ``pcenter``: least worst minutes, :math:`\min \max_i \sum_j t_{ij} x_{ij}`;
+    * ``cpmedian``: the p-median with each base serving at most its capacity, each area served whole by one base,
+      :math:`\sum_i w_i x_{ij} \le Q_j y_j`;
+    * ``cmclp``: most need within ``minutes`` *and* within the capacities,
+      :math:`\max \sum_{i,\, j \in N_i} w_i x_{ij}`, :math:`\sum_j x_{ij} \le 1`,
+      :math:`\sum_i w_i x_{ij} \le Q_j y_j`;
+    * ``cflp``: least annual cost in pounds, opening costs plus families' travel priced at
+      :math:`\lambda` = ``travel_gbp_per_minute``, any number of bases (at most ``bases`` if given),
+      :math:`\min \sum_j F_j y_j + \lambda \sum_{ij} w_i t_{ij} x_{ij}`, :math:`\sum_j x_{ij} = 1`,
+      within capacities if there are any; demand split between bases, or not (``single_source=True``);
+    * ``bclp``: most need covered *twice* within ``minutes`` (backup coverage), every area a base can reach
+      covered once (``require_cover=False``: only the double cover counts),
+      :math:`\max \sum_i w_i u_i`, :math:`\sum_{j \in N_i} y_j \ge 1 + u_i`.
+
+    Every model keeps exactly ``bases`` bases except ``lscp`` (the fewest) and ``cflp`` (any number, at most
+    ``bases``). The ``outreach`` model (bases plus staff driving out to areas within a budget) is not here: it
+    needs a budget and its parameters and runs on the command line (``siting solve norfolk --model outreach``)
+    or from a scenario file.
 
     Args:
         demand: demand areas, a GeoDataFrame of points or polygons in any CRS (or a table with ``lon``/``lat``).
             Required columns: ``id`` and ``children_0_4`` (the need); optional: ``name``, ``district``, ``ruc``
             (rural-urban class), ``idaci``, ``weight``. Other names through ``columns``.
         sites: candidate sites, a GeoDataFrame of points: ``id``; optional ``name``, ``district``, ``kind``,
-            ``suitable_base``, ``running_cost_gbp`` (other names through ``site_columns``).
-        model: ``mclp`` (most need within ``minutes``, :math:`\max \sum_i w_i y_i`), ``pmedian`` (least
-            need-weighted minutes, :math:`\min \sum_{ij} w_i t_{ij} x_{ij}`), ``lscp`` (fewest bases reaching
-            everyone within ``minutes``) or ``pcenter`` (least worst minutes).
-        bases: how many bases to keep (ignored by ``lscp``).
+            ``suitable_base``, ``running_cost_gbp``, ``capacity`` (in units of need; ``inf``: no limit) and
+            ``opening_cost_gbp`` (annual cost of keeping the site as a base); other names through
+            ``site_columns``.
+        model: ``mclp``, ``pmedian``, ``lscp``, ``pcenter``, ``cpmedian``, ``cmclp``, ``cflp`` or ``bclp`` (above).
+        bases: how many bases to keep; default 15 (as ``siting solve``), except ``cflp`` (default: no limit) and
+            ``lscp`` (ignored: the model finds the fewest).
         minutes: the travel-time limit of coverage (every model's coverage is reported at it).
         travel: ``"estimate"``, a :class:`~siting.travel_times.TravelSource`, a
             :class:`~siting.domain.TravelMatrix`, a table or a file of minutes.
         rules: must-keep / must-close sites and per-district limits (:class:`~siting.problems.SiteRules`).
         plan: a plan in hand (site ids) measured the same way and compared (``summary["plan_in_hand"]``).
         columns: demand columns, canonical name -> your column (unknown keys and absent columns are errors).
-        site_columns: the same for the sites.
+        site_columns: the same for the sites (``capacity`` and ``opening_cost_gbp`` included).
         need: the need weighting recorded in the summary (the weight is ``weight`` if given, else children).
         solver: backend name or ``auto``.
         time_limit_s: solver time limit in seconds (a run stopped by it says ``time_limit``).
         gap_rel: relative gap to stop at (a run stopped by it says ``within_gap``).
         name: the case name in the summary.
+        capacity: ``cpmedian``, ``cmclp``, ``cflp``: every site's capacity in units of need (``inf``: no limit),
+            instead of a ``capacity`` column (giving both is an error).
+        opening_cost_gbp: ``cflp``: every site's annual cost as a base, instead of an ``opening_cost_gbp`` column.
+        travel_gbp_per_minute: ``cflp`` (required): the annual cost in GBP of one unit of need (one child) being
+            one minute from its base; no default, since it is a value judgement that moves the answer.
+        single_source: ``cflp``: each area served whole by one base (else its need may be split).
+        require_cover: ``bclp``: every area a base can reach is covered once (``False``: only the need covered
+            twice counts).
+        option_names: how errors name the options above: as these keywords (``capacity=``) or as the flags of
+            ``siting solve`` (``--capacity``; its own-data path uses this).
 
     Returns:
-        a :class:`~siting.solution.Solution` (layers in the input CRS).
+        a :class:`~siting.solution.Solution` (layers in the input CRS; ``summary["facility"]`` holds the cost in
+        pounds split into bases and travel for ``cflp``, the need covered once and twice for ``bclp``).
+
+    Raises:
+        InputError: one line naming the column, row or option: bad frames, an option the model does not take
+            (``capacity=`` with ``mclp``), a capacity or cost that is missing, not a number or negative, or a
+            column and a uniform value both given.
     """
+    from siting.facility import FacilityOptions, check_options, needs
     from siting.solve_text import format_text
     from siting.solving import SolveRequest, solve_case
-    from solvers import SolveOptions
+    from solvers import ModelKind, SolveOptions
+    from solvers.models import CountRule, definition
 
     if model not in MODELS:
         raise InputError(f"model {model!r} is not one the library solves (choose from {', '.join(MODELS)}; "
                          "the outreach model runs on the command line)", source="model")
+    python = option_names == "python"
+    facility = FacilityOptions(capacity=capacity, opening_cost_gbp=opening_cost_gbp,
+                               travel_gbp_per_minute=travel_gbp_per_minute, single_source=single_source)
+    check_options(model, facility, require_cover=require_cover, python=python)
+    count = definition(model).count
+    if count is CountRule.MINIMISED:
+        bases = None
+    elif bases is None and count is CountRule.EXACT:
+        bases = DEFAULT_BASES
     case, where = prepare(demand, sites, columns=columns, site_columns=site_columns, plan=plan, name=name,
                           demand_source=_source(demand, "demand"), sites_source=_source(sites, "sites"))
+    if why := needs(ModelKind(model), case, facility, python=python):
+        raise InputError(why, source="model" if python else "--model")
     matrix, described = _travel(travel, case)
-    request = SolveRequest(model=model, bases=None if model == "lscp" else bases, minutes=minutes, solver=solver,
+    request = SolveRequest(model=model, bases=bases, minutes=minutes, solver=solver,
                            rules=rules or SiteRules(), need=need,
-                           options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel))
+                           options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel),
+                           facility=facility, require_cover=require_cover)
     outcome = solve_case(case, matrix, request)
     _record(outcome.summary, described, where)
     outcome.text = format_text(outcome.summary)  # now with the travel source and its error band

@@ -4,7 +4,9 @@ Sites may carry a ``capacity`` column (in units of the demand weight: children, 
 ``inf`` for no limit) and an ``opening_cost_gbp`` column (the annual cost of keeping the site as a
 base). Instead of a column, one value for every site can be given (:class:`FacilityOptions`:
 ``--capacity``, ``--opening-cost-gbp`` on the command line, the same keys in a scenario's
-``model`` section). Giving both a column and a uniform value is an error, never a silent choice.
+``model`` section, ``capacity=``, ``opening_cost_gbp=`` in :func:`siting.solve`). Giving both a
+column and a uniform value is an error, never a silent choice; so is an option the model does not
+take (:func:`check_options`, the one check of the command line and the library).
 
 The capacitated models (``cpmedian``, ``cmclp``) need capacities. The facility location model
 (``cflp``) needs opening costs and the price of travel, ``travel_gbp_per_minute``: the annual
@@ -57,18 +59,20 @@ class FacilityOptions:
     travel_gbp_per_minute: float | None = None
     single_source: bool = False
 
-    def check(self) -> None:
-        """One-line errors for values that are not numbers of the right sign."""
+    def check(self, *, python: bool = False) -> None:
+        """One-line errors for values that are not numbers of the right sign (named as ``python`` spells them)."""
         for name, value, allow_inf in (("capacity", self.capacity, True),
-                                       ("opening-cost-gbp", self.opening_cost_gbp, False),
-                                       ("travel-gbp-per-minute", self.travel_gbp_per_minute, False)):
+                                       ("opening_cost_gbp", self.opening_cost_gbp, False),
+                                       ("travel_gbp_per_minute", self.travel_gbp_per_minute, False)):
             if value is None:
                 continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputError(f"must be a number, got {value!r}", source=option_name(name, python=python))
             if math.isnan(value) or (math.isinf(value) and not allow_inf):
-                raise InputError(f"must be a finite number, got {value!r}", source=f"--{name}")
-            if value < 0 or (name == "travel-gbp-per-minute" and value == 0):
+                raise InputError(f"must be a finite number, got {value!r}", source=option_name(name, python=python))
+            if value < 0 or (name == "travel_gbp_per_minute" and value == 0):
                 raise InputError(f"must be {'positive' if name.startswith('travel') else 'at least 0'}, got {value!r}",
-                                 source=f"--{name}")
+                                 source=option_name(name, python=python))
 
     @property
     def given(self) -> bool:
@@ -76,38 +80,78 @@ class FacilityOptions:
         return self != FacilityOptions()
 
 
-def site_capacity(case: Case, options: FacilityOptions) -> NDArray[np.float64] | None:
+def option_name(name: str, *, python: bool = False) -> str:
+    """How an error names an option: the command-line flag (``--opening-cost-gbp``, ``--backup-only``) or the
+    keyword of :func:`siting.solve` (``opening_cost_gbp=``, ``require_cover=False``)."""
+    if name == "require_cover":
+        return "require_cover=False" if python else "--backup-only"
+    return f"{name}=" if python else "--" + name.replace("_", "-")
+
+
+def check_options(model: str, options: FacilityOptions, *, require_cover: bool = True,
+                  python: bool = False) -> None:
+    """One-line errors for option values of the wrong sign and for options ``model`` does not take.
+
+    The one check of the command line (``siting solve``), scenario files and :func:`siting.solve`; ``python``
+    names the options as the keywords of :func:`siting.solve` instead of the flags.
+    """
+    options.check(python=python)
+    kind = ModelKind(model)
+    given = [(n, v) for n, v in (("capacity", options.capacity), ("opening_cost_gbp", options.opening_cost_gbp),
+                                 ("travel_gbp_per_minute", options.travel_gbp_per_minute)) if v is not None]
+    for name, _ in given:
+        takers = CAPACITATED | PRICED if name == "capacity" else PRICED
+        if kind not in takers:
+            takes = ", ".join(sorted(k.value for k in takers))
+            raise InputError(f"is for the model{'s' if len(takers) > 1 else ''} {takes}, not {model}",
+                             source=option_name(name, python=python))
+    if options.single_source and kind is not ModelKind.CFLP:
+        raise InputError(f"is an option of the cflp model, not of {model}",
+                         source=option_name("single_source", python=python))
+    if not require_cover and kind is not ModelKind.BCLP:
+        raise InputError(f"is an option of the bclp model, not of {model}",
+                         source=option_name("require_cover", python=python))
+
+
+def site_capacity(case: Case, options: FacilityOptions, *, python: bool = False) -> NDArray[np.float64] | None:
     """Capacities from the sites' column or the uniform option (None when neither is given)."""
-    return _per_site(case, options.capacity, case.sites.capacity, "capacity")
+    return _per_site(case, options.capacity, case.sites.capacity, "capacity", python=python)
 
 
-def site_opening_cost_gbp(case: Case, options: FacilityOptions) -> NDArray[np.float64] | None:
+def site_opening_cost_gbp(case: Case, options: FacilityOptions, *,
+                          python: bool = False) -> NDArray[np.float64] | None:
     """Opening costs from the sites' column or the uniform option (None when neither is given)."""
-    return _per_site(case, options.opening_cost_gbp, case.sites.opening_cost_gbp, "opening_cost_gbp")
+    return _per_site(case, options.opening_cost_gbp, case.sites.opening_cost_gbp, "opening_cost_gbp", python=python)
 
 
 def _per_site(case: Case, uniform: float | None, column: NDArray[np.float64] | None,
-              name: str) -> NDArray[np.float64] | None:
+              name: str, *, python: bool) -> NDArray[np.float64] | None:
     if uniform is not None and column is not None:
-        raise InputError(f"the sites file has a {name} column; give either the column or "
-                         f"--{name.replace('_', '-')}, not both", source=f"--{name.replace('_', '-')}")
+        flag = option_name(name, python=python)
+        raise InputError(f"the sites {'have' if python else 'file has'} a {name} column; give either the column "
+                         f"or {flag}, not both", source=flag)
     if uniform is not None:
         return np.full(len(case.sites), float(uniform))
     return column
 
 
-def needs(model: ModelKind, case: Case, options: FacilityOptions) -> str:
-    """Why ``model`` cannot run with these data and options ('' if it can)."""
-    if model in CAPACITATED and site_capacity(case, options) is None:
-        return (f"model {model} needs a capacity for every site: a capacity column in the sites file, "
-                "or --capacity (model.capacity in a scenario)")
+def needs(model: ModelKind, case: Case, options: FacilityOptions, *, python: bool = False) -> str:
+    """Why ``model`` cannot run with these data and options ('' if it can); ``python``: options named as the
+    keywords of :func:`siting.solve`."""
+    sites = "the sites (site_columns= maps your column)" if python else "the sites file"
+
+    def also(name: str) -> str:
+        return option_name(name, python=python) + ("" if python else f" (model.{name} in a scenario)")
+
+    if model in CAPACITATED and site_capacity(case, options, python=python) is None:
+        return f"model {model} needs a capacity for every site: a capacity column in {sites}, or {also('capacity')}"
     if model in PRICED:
-        if site_opening_cost_gbp(case, options) is None:
-            return (f"model {model} needs an opening cost for every site: an opening_cost_gbp column in the sites "
-                    "file, or --opening-cost-gbp (model.opening_cost_gbp in a scenario)")
+        if site_opening_cost_gbp(case, options, python=python) is None:
+            return (f"model {model} needs an opening cost for every site: an opening_cost_gbp column in {sites}, "
+                    f"or {also('opening_cost_gbp')}")
         if options.travel_gbp_per_minute is None:
-            return (f"model {model} needs --travel-gbp-per-minute (model.travel_gbp_per_minute in a scenario): the "
-                    "annual cost in GBP of one unit of demand weight being one minute from its base")
+            return (f"model {model} needs {also('travel_gbp_per_minute')}: the annual cost in GBP of one unit of "
+                    "demand weight being one minute from its base")
     if model not in CAPACITATED | PRICED and options.given:
         takes = ", ".join(sorted(k.value for k in CAPACITATED | PRICED))
         return f"capacities and opening costs are for the models {takes}, not {model}"

@@ -8,7 +8,8 @@ and frames get the same one-line errors naming the column (and the row). On top 
 * demand areas may be points or polygons (placed at a point inside the polygon; the polygons are kept for
   catchment maps);
 * the metric CRS used inside is British National Grid (EPSG:27700) when every point lies in Great Britain,
-  otherwise the UTM zone GeoPandas estimates (:func:`metric_crs`); results come back in the input's CRS;
+  otherwise the UTM zone GeoPandas estimates (:func:`metric_crs`); results come back in the input's CRS.
+  Scenario files use the same rule (:func:`case_metric_crs`, :func:`placed_in`);
 * a site's district comes from its own column, else from the demand area it lies in (polygons) or the nearest
   area (points, within :data:`DISTRICT_JOIN_KM`), else ``unknown``.
 """
@@ -109,6 +110,33 @@ def _metric(table: pd.DataFrame, crs: str) -> tuple[np.ndarray, np.ndarray]:
 
     pts = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326").to_crs(crs)
     return pts.x.to_numpy(), pts.y.to_numpy()
+
+
+def case_metric_crs(areas: DemandAreas) -> str:
+    """The metric CRS of a case: :func:`metric_crs` of its demand areas (the sites are placed in the same one)."""
+    return metric_crs(areas.frame["lon"].to_numpy(dtype=float), areas.frame["lat"].to_numpy(dtype=float))
+
+
+def project(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes (degrees) in ``crs`` (metres): the same numbers as the table readers in BNG."""
+    if crs == BNG:
+        from siting.geo import to_bng
+
+        return to_bng(lon, lat)
+    return _metric(pd.DataFrame({"lon": lon, "lat": lat}), crs)
+
+
+def placed_in(table: DemandAreas | Sites, crs: str) -> Any:
+    """Checked areas or sites with ``x_m``/``y_m`` in ``crs`` from their longitudes and latitudes.
+
+    The readers of files (:mod:`siting.validation`) place tables in British National Grid; a case outside Great
+    Britain is moved here into the metric CRS :func:`case_metric_crs` chose (BNG tables are returned as they are,
+    so data in Great Britain keeps its coordinates to the last digit).
+    """
+    if crs == BNG:
+        return table
+    x, y = _metric(table.frame, crs)
+    return type(table)(table.frame.assign(x_m=x, y_m=y), table.source)
 
 
 def demand(frame: Any, *, columns: Mapping[str, str] | None = None, source: str = "demand",

@@ -16,27 +16,53 @@ from siting.errors import InputError
 GEO_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 
 
+def _is_geoparquet(path: Path) -> bool:
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.exists():
+        return False
+    import pyarrow.parquet as pq
+
+    try:
+        return b"geo" in (pq.read_schema(path).metadata or {})
+    except (OSError, ValueError):
+        return False  # read_table names the file and the problem
+
+
 def read_frame(path: Path) -> pd.DataFrame:
-    """A table from CSV/Parquet, or from a vector file with point (or polygon centroid) lon/lat columns."""
+    """A table from CSV/Parquet, or from a vector file (GeoPackage, GeoJSON, Shapefile, GeoParquet) in any CRS.
+
+    A vector layer's points (a point inside each polygon) become British National Grid ``x_m``/``y_m`` columns
+    when every point is in Great Britain, else ``lon``/``lat`` columns (WGS84) and the case is placed in the UTM
+    zone of its demand areas (the rule of :func:`siting.frames.metric_crs`, for frames and files alike).
+    """
+    from siting.frames import BNG, metric_crs
+
     path = Path(path)
-    if path.suffix.lower() not in GEO_SUFFIXES:
+    geoparquet = _is_geoparquet(path)
+    if path.suffix.lower() not in GEO_SUFFIXES and not geoparquet:
         return validation.read_table(path)
     if not path.exists():
         raise InputError("file not found", source=str(path))
     try:
-        g = gpd.read_file(path)
+        g = gpd.read_parquet(path) if geoparquet else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types
         raise InputError(f"cannot read vector file: {' '.join(str(exc).split())}", source=str(path)) from exc
     if g.crs is None:
         raise InputError("vector file has no coordinate reference system", source=str(path))
-    g = g.to_crs("EPSG:27700")
-    pts = g.geometry.representative_point()
-    frame = pd.DataFrame(g.drop(columns=g.geometry.name))
-    frame["x_m"] = pts.x.to_numpy()
-    frame["y_m"] = pts.y.to_numpy()
     if np.any(g.geometry.is_empty | g.geometry.isna()):
         k = int(np.flatnonzero((g.geometry.is_empty | g.geometry.isna()).to_numpy())[0])
         raise InputError("empty geometry", source=str(path), row=k + 2, field="geometry")
+    wgs = g.geometry.representative_point().to_crs("EPSG:4326")
+    metric = metric_crs(wgs.x.to_numpy(), wgs.y.to_numpy())
+    frame = pd.DataFrame(g.drop(columns=g.geometry.name))
+    if metric == BNG:
+        pts = g.to_crs(BNG).geometry.representative_point()
+        frame["x_m"] = pts.x.to_numpy()
+        frame["y_m"] = pts.y.to_numpy()
+        return frame
+    pts = g.to_crs(metric).geometry.representative_point().to_crs("EPSG:4326")
+    frame = frame.drop(columns=[c for c in ("x_m", "y_m") if c in frame.columns])  # the geometry is the location
+    frame["lon"] = pts.x.to_numpy()
+    frame["lat"] = pts.y.to_numpy()
     return frame
 
 

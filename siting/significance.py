@@ -105,24 +105,26 @@ def perturbed_columns(minutes: NDArray[np.floating], km: NDArray[np.floating], r
     """
     t = np.asarray(minutes, dtype=np.float64)
     cols = np.asarray(columns, dtype=np.int64)
+    if np.unique(cols).size != cols.size:
+        raise ValueError("perturbed_columns: each column once")
     band = residuals.band_of(km).ravel()
     pools = [residuals.minutes[residuals.band_of(residuals.km) == b] for b in range(len(residuals.band_edges_km) + 1)]
     where = np.full(t.shape[1], -1, dtype=np.int64)
     where[cols] = np.arange(cols.size)
-    picks = []  # per band: how many draws, which of them land in ``columns``, and where
+    picks = []  # per band: how many draws, which of them land in ``columns``, and where (flat, in a draw)
     for b in range(len(pools)):
         flat = np.flatnonzero(band == b)
         dest = where[flat % t.shape[1]]
         keep = np.flatnonzero(dest >= 0)
-        picks.append((flat.size, keep, flat[keep] // t.shape[1], dest[keep]))
+        picks.append((flat.size, keep, (flat[keep] // t.shape[1]) * cols.size + dest[keep]))
     rng = np.random.default_rng(seed)
-    sub = t[:, cols]
+    sub = np.ascontiguousarray(t[:, cols]).ravel()
     out = np.empty((draws, t.shape[0], cols.size), dtype=np.float64)
+    eps = np.empty_like(sub)
     for d in range(draws):
-        eps = np.empty_like(sub)
-        for pool, (size, keep, rows, dest) in zip(pools, picks, strict=True):
-            eps[rows, dest] = pool[rng.integers(0, pool.size, size=size)[keep]]
-        out[d] = np.maximum(sub + eps, 0.0)
+        for pool, (size, keep, at) in zip(pools, picks, strict=True):
+            eps[at] = pool[rng.integers(0, pool.size, size=size)[keep]]
+        np.maximum(sub + eps, 0.0, out=out[d].reshape(-1))
     return out
 
 

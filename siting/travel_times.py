@@ -80,7 +80,8 @@ def england_estimate(ox_m: np.ndarray, oy_m: np.ndarray, dx_m: np.ndarray, dy_m:
                            float(england.metrics.get("heldout_destination_p90_minutes", float("nan"))), water)
 
 
-def _bng(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def bng_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """British National Grid metres of a table's ``lon``/``lat`` (whatever CRS its ``x_m``/``y_m`` are in)."""
     from siting.geo import to_bng
 
     return to_bng(frame["lon"].to_numpy(dtype=float), frame["lat"].to_numpy(dtype=float))
@@ -99,8 +100,8 @@ class Estimate:
     _described: dict[str, object] = field(default_factory=dict, repr=False)
 
     def matrix(self, demand: DemandAreas, sites: Sites) -> TravelMatrix:
-        dx, dy = _bng(demand.frame)
-        sx, sy = _bng(sites.frame)
+        dx, dy = bng_of(demand.frame)
+        sx, sy = bng_of(sites.frame)
         for xs, ys, ids, what in ((dx, dy, demand.ids, "demand area"), (sx, sy, sites.ids, "site")):
             k = england_outside(xs, ys)
             if k is not None:
@@ -178,8 +179,13 @@ class RoadNetwork:
     _report: dict[str, object] = field(default_factory=dict, repr=False)
 
     def matrix(self, demand: DemandAreas, sites: Sites) -> TravelMatrix:
+        from siting.frames import BNG, case_metric_crs
         from siting.network import network_travel_matrix
 
+        if (metric := case_metric_crs(demand)) != BNG:
+            raise InputError(f"road networks are projected to British National Grid, and these areas lie outside "
+                             f"Great Britain (metric CRS {metric}): give a travel matrix (siting.Matrix) instead",
+                             source="travel")
         result = network_travel_matrix(Path(self.network), demand, sites, max_minutes=self.max_minutes)
         self._report = result.report.as_dict()
         return result.matrix

@@ -88,7 +88,8 @@ def _auto(problem: Problem, exact: Backend) -> Backend:
     from solvers.backends.auto import AutoBackend
 
     heuristic: Backend | None = None
-    if AUTO_HEURISTIC in _FACTORIES:
+    # an exact backend with its own heuristic gets no heuristic stage: do not build (import) one
+    if AUTO_HEURISTIC in _FACTORIES and not exact.capabilities.own_heuristic:
         candidate = get_backend(AUTO_HEURISTIC)
         if candidate.capabilities.supports(problem.kind):
             heuristic = candidate

@@ -10,6 +10,7 @@ problem's must-open, must-close and groups that this class reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,16 +64,24 @@ class SiteRules:
         return bool(self.member.shape[0])
 
     def feasible(self, open_mask: NDArray[np.bool_]) -> bool:
-        """Whether ``open_mask`` obeys every rule."""
-        if int(open_mask.sum()) != self.p or np.any(open_mask & ~self.allowed):
+        """Whether ``open_mask`` obeys every rule (called on every Lagrangian iteration: few array operations)."""
+        if np.count_nonzero(open_mask) != self.p or (open_mask & self._closed).any():
             return False
-        if np.any(self.must_open & ~open_mask):
+        if (self.must_open & ~open_mask).any():
             return False
         if self.has_groups:
-            c = self.member[:, open_mask].sum(axis=1)
-            if np.any(c < self.gmin) or np.any(c > self.gmax):
+            c = self._member_counts @ open_mask
+            if (c < self.gmin).any() or (c > self.gmax).any():
                 return False
         return True
+
+    @cached_property
+    def _closed(self) -> NDArray[np.bool_]:
+        return ~self.allowed
+
+    @cached_property
+    def _member_counts(self) -> NDArray[np.int64]:
+        return self.member.astype(np.int64)
 
     def swap_ok(
         self, open_mask: NDArray[np.bool_], ins: NDArray[np.int64], outs: NDArray[np.int64]

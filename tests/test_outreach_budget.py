@@ -13,6 +13,7 @@ from siting.budget import (
     OverheadCosts,
     StaffCosts,
     calibrate_overheads,
+    nnls_two,
     split,
 )
 from siting.domain import Budget
@@ -60,6 +61,24 @@ def test_calibration_solves_the_two_by_two_system_exactly() -> None:
     assert cal.costs.building_central_gbp == pytest.approx(50_000)
     assert cal.costs.building_per_base_gbp == pytest.approx(10_000)
     assert cal.max_error == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_two_unknown_nnls_matches_scipy(seed: int) -> None:
+    """The enumeration of supports gives scipy's non-negative least squares (residual and solution)."""
+    from scipy.optimize import nnls
+
+    rng = np.random.default_rng(seed)
+    for _ in range(300):
+        rows = int(rng.integers(2, 5))
+        a = rng.normal(size=(rows, 2)) * rng.choice([1e-6, 1.0, 1e3], size=2)
+        b = rng.normal(size=rows)
+        ref, _ = nnls(a, b)
+        got = nnls_two(a, b)
+        assert np.all(got >= 0)
+        res_ref, res_got = float(np.sum((a @ ref - b) ** 2)), float(np.sum((a @ got - b) ** 2))
+        assert res_got <= res_ref * (1 + 1e-9) + 1e-15
+        assert got == pytest.approx(ref, rel=1e-6, abs=1e-9 * float(np.abs(ref).max(initial=1.0)))
 
 
 def test_calibration_needs_two_counts() -> None:

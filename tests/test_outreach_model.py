@@ -31,6 +31,7 @@ from solvers.formulations.outreach import (
     OutreachSpec,
     allocate_for_bases,
     budget_shortfall_gbp,
+    coverage_bound,
     knapsack,
     measure,
     spare_upper_bound,
@@ -327,6 +328,55 @@ def test_bound_and_heuristic_bracket_brute_force(seed: int) -> None:
         assert r.verified and r.objective <= expected + 1e-6
     if r.status is Status.OPTIMAL:
         assert r.objective == pytest.approx(expected, rel=1e-9)
+
+
+def _with_bases(problem, p: int, **spec_changes: object):  # type: ignore[no-untyped-def]
+    return replace(problem, p=p, extra=replace(problem.extra, **spec_changes))
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+@pytest.mark.parametrize("p", [1, 2, 4])
+def test_coverage_bound_holds_and_proves_only_the_optimum(seed: int, p: int) -> None:
+    """The covering relaxation bounds every plan (brute force); when the heuristic claims a proof, it is the optimum.
+
+    Half the instances have a budget so large that staff hours never bind: there the covering plan is optimal and
+    the covering bound proves it (the knapsack bound, the whole coverable need, cannot for small ``p``).
+    """
+    ample = seed % 2 == 1
+    base = random_problem(seed, exact=seed % 4 < 2, floors=seed % 3 == 0)
+    problem = _with_bases(base, p, **({"budget_gbp": 1e7} if ample else {}))
+    expected = brute_force(problem)
+    cover = coverage_bound(problem)
+    r = solve(problem, solver="heuristic", options=SolveOptions(extra={"heuristic_bound": False}))
+    if math.isinf(expected):
+        assert r.status is not Status.OPTIMAL
+        return
+    assert cover is not None and cover.proven
+    assert cover.bound >= expected - 1e-9 * max(1.0, expected)
+    if r.has_solution:  # (greedy bases may break the frontline floor: a heuristic may find nothing)
+        assert r.verified and r.objective <= expected + 1e-6
+        assert r.bound >= expected - 1e-9 * max(1.0, expected)
+    if r.status is Status.OPTIMAL:
+        assert r.objective == pytest.approx(expected, rel=1e-9)
+    if ample and problem.extra.rural_floor == 0:
+        # nothing binds but the sites: the covering plan is optimal and proven so without a MIP
+        assert r.status is Status.OPTIMAL and r.objective == pytest.approx(cover.bound, rel=1e-6)
+        if cover.bound < value_upper_bound(problem) * (1 - 1e-6):
+            assert r.message.startswith("the heuristic's relaxation bound proves")
+    auto = solve(problem)
+    assert auto.status is Status.OPTIMAL and auto.objective == pytest.approx(expected, rel=1e-6)
+
+
+def test_coverage_bound_does_not_apply_where_it_would_not_bound() -> None:
+    """Spare hours, access, no count, or an at-most count with a group maximum: no covering bound."""
+    problem = random_problem(1, exact=False, floors=False)
+    assert coverage_bound(problem) is not None
+    assert coverage_bound(replace(problem, extra=replace(problem.extra, objective="spare"))) is None
+    assert coverage_bound(replace(problem, p=None)) is None
+    capped = (GroupLimit("west", tuple(range(3)), 0, 1),)
+    assert coverage_bound(replace(problem, groups=capped)) is None
+    exact = replace(problem, groups=capped, extra=replace(problem.extra, exact_bases=True))
+    assert coverage_bound(exact) is not None
 
 
 def test_more_bases_than_sites_is_worded_before_any_solver() -> None:

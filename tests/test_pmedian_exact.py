@@ -160,11 +160,14 @@ def tiny_problems(draw: st.DrawFn, kind: str = "pmedian") -> Problem:
     return make_problem(kind, w, cost, p=p, radius=radius, must_open=must_open, must_close=must_close, groups=groups)
 
 
-@given(tiny_problems())
+@pytest.mark.parametrize("small", [True, False], ids=["small-instance-settings", "general-settings"])
+@given(problem=tiny_problems())
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_pmedian_exact_matches_brute_force(problem: Problem) -> None:
+def test_pmedian_exact_matches_brute_force(problem: Problem, small: bool) -> None:
+    """Tiny instances get the small-instance settings (short root, no Lagrangian heuristic) unless told otherwise."""
     best = brute_force_best(problem)
-    r = solve(problem, solver="pmedian-exact")
+    extra = {} if small else {"pmedian_small_pairs": 0}
+    r = solve(problem, solver="pmedian-exact", options=SolveOptions(extra=extra))
     if not math.isfinite(best):
         assert r.status is Status.INFEASIBLE or not r.has_solution or r.status is Status.ERROR
         return
@@ -174,11 +177,15 @@ def test_pmedian_exact_matches_brute_force(problem: Problem) -> None:
     assert r.bound <= best + 1e-6 * max(1.0, abs(best))
 
 
-@given(tiny_problems("mclp"))
+@pytest.mark.parametrize("small_path", [True, False], ids=["merged-rows-path", "lagrangian-path"])
+@given(problem=tiny_problems("mclp"))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_mclp_exact_matches_brute_force(problem: Problem) -> None:
+def test_mclp_exact_matches_brute_force(problem: Problem, small_path: bool) -> None:
+    """Both paths of mclp-exact (tiny instances take the merged-rows path unless told otherwise)."""
     best = brute_force_best(problem)
-    r = solve(problem, solver="mclp-exact")
+    r = solve(problem, solver="mclp-exact", options=SolveOptions(extra={"mclp_small_path": small_path}))
+    if r.has_solution:  # (an infeasible one stops in presolve, before any path)
+        assert (r.details.get("path") == "merged rows (small instance)") is small_path
     if not math.isfinite(best):
         assert not r.has_solution
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -44,6 +45,26 @@ def test_import_cli_loads_no_heavy_library() -> None:
 def test_help_loads_no_heavy_library() -> None:
     loaded = loaded_after("from scenarios.cli import main; main()", ("--help",))
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+#: Libraries the README's solve (``siting solve norfolk ... --out DIR``, closures and every file included) does
+#: not need at all: plots are drawn with Pillow, options checked without pydantic, the solve without the other
+#: backends' libraries.
+NOT_FOR_A_SOLVE = ("matplotlib", "folium", "branca", "distributed", "dask", "ortools", "pulp", "osmnx", "networkx",
+                   "pydantic", "jinja2", "yaml")
+
+
+def test_solve_command_loads_no_heavy_library_on_import() -> None:
+    loaded = loaded_after("import scenarios.commands.solve")
+    assert loaded.isdisjoint(NOT_FOR_A_SOLVE), sorted(loaded & set(NOT_FOR_A_SOLVE))
+
+
+def test_readme_solve_loads_only_what_it_needs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    loaded = loaded_after("from scenarios.cli import main; main()",
+                          ("solve", "norfolk", "--bases", "15", "--minutes", "20", "--out", str(out)))
+    assert (out / "solution.gpkg").is_file() and (out / "closures.png").is_file()  # the whole solve ran
+    assert loaded.isdisjoint(NOT_FOR_A_SOLVE), sorted(loaded & set(NOT_FOR_A_SOLVE))
 
 
 def test_probe_detects_a_heavy_import() -> None:

@@ -60,6 +60,32 @@ def test_write_tables_csv_parquet_geoparquet_geopackage(tmp_path: Path) -> None:
     assert sorted(gpkg["id"]) == ["A", "B", "C"]
 
 
+def test_geopackage_same_without_fsync_and_setting_restored(tmp_path: Path) -> None:
+    """``solution.gpkg`` is written without a disk wait per transaction: the same tables as with GDAL's default,
+    and GDAL's setting is back to what it was afterwards."""
+    import sqlite3
+
+    import pyogrio
+
+    sites = gpd.GeoDataFrame({"id": ["X", "Y"], "kept": [True, False]}, geometry=gpd.points_from_xy([0, 1], [0, 1]),
+                             crs="EPSG:4326")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "FULL"})
+    try:
+        (tmp_path / "a").mkdir()
+        write_tables(tmp_path / "a", {}, layers={"sites": sites})
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "FULL"
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
+    (tmp_path / "b").mkdir()
+    sites.to_file(tmp_path / "b" / "solution.gpkg", layer="sites", driver="GPKG")  # GDAL's defaults
+
+    def dump(path: Path) -> list[str]:
+        with sqlite3.connect(path) as db:  # every table but the last-change time stamps
+            return [line for line in db.iterdump() if "\"gpkg_contents\" VALUES" not in line]
+
+    assert dump(tmp_path / "a" / "solution.gpkg") == dump(tmp_path / "b" / "solution.gpkg")
+
+
 @pytest.mark.parametrize("names", ["people", "engine"])
 def test_map_reader_takes_people_names_and_old_folders(tmp_path: Path, names: str) -> None:
     areas = _areas_frame()

@@ -40,3 +40,20 @@ def test_no_claim_outside_norfolk() -> None:
     case = norfolk.load()
     other = type(case)(**{**case.__dict__, "name": "elsewhere"})
     assert versus_plan(other, norfolk.travel_matrix(case), COUNCIL_RULES_OPTIMUM_15, ("BR01",), minutes=20.0) is None
+
+
+def test_perturbed_columns_are_the_whole_matrices_columns_bit_for_bit() -> None:
+    """The draws of the plans' columns only (what ``versus_plan`` uses) equal those columns of the whole perturbed
+    matrices: the same random numbers in the same order."""
+    from siting.geo import distance_km
+    from siting.significance import perturbed_columns, perturbed_matrices
+
+    case = norfolk.load()
+    matrix = norfolk.travel_matrix(case)
+    residuals = norfolk.heldout_residuals()
+    km = distance_km(case.demand.x_m, case.demand.y_m, case.sites.x_m, case.sites.y_m)
+    cols = [0, 3, 17, 52]
+    got = perturbed_columns(matrix.minutes, km, residuals, cols, draws=5, seed=7)
+    whole = perturbed_matrices(matrix.minutes, km, residuals, draws=5, seed=7)
+    for d in range(5):
+        assert np.array_equal(got[d], whole()[:, cols]), d

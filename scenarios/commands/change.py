@@ -9,7 +9,7 @@ import click
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
 from scenarios.closure_run import error_minutes
-from scenarios.limits import Minutes, TimeLimitSeconds, check_value
+from scenarios.limits import MINUTES, TIME_LIMIT_S, check_value
 from scenarios.output import atomic_dir, check_out_dir, write_json
 from siting.change import Change, best_change, change_table
 from siting.closure import Measure
@@ -93,9 +93,9 @@ def command(case: str, close_count: int | None, add_count: int | None, plan_name
         raise InputError("--keep is for --close (with --add every base of the plan stays)", source="--keep")
     if out_dir is not None:
         check_out_dir(out_dir)
-    minutes = check_value(Minutes, minutes, source="--minutes")
+    minutes = check_value(MINUTES, minutes, source="--minutes")
     if time_limit_s is not None:
-        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
+        time_limit_s = check_value(TIME_LIMIT_S, time_limit_s, source="--time-limit")
     c, matrix = load_case(case, need=need)
     name, plan = _plan(c, plan_name, plan_ids)
     measure = Measure(model=ModelKind(model), minutes=minutes, error_minutes=error_minutes(c))

@@ -9,14 +9,14 @@ import click
 from scenarios import norfolk
 from scenarios.cases import load_case
 from scenarios.cli import user_errors
-from scenarios.limits import Minutes, RelativeGap, Seed, Threads, TimeLimitSeconds, check_value
+from scenarios.limits import MINUTES, RELATIVE_GAP, SEED, THREADS, TIME_LIMIT_S, check_value
 from scenarios.output import check_out_dir
 from scenarios.solve import SolveRequest, refuse_without_solution, run, write_outcome
 from siting.errors import InputError
-from siting.facility import CAPACITATED, PRICED, FacilityOptions
+from siting.facility import FacilityOptions, check_options
 from siting.problems import ALL_DISTRICTS, DistrictLimit, check_base_count
 from siting.validation import bases_count
-from solvers import ModelKind, SolveOptions
+from solvers import SolveOptions
 from solvers.models import MODEL_NAMES, CountRule, choosing_count, definition
 
 MODELS = MODEL_NAMES
@@ -163,29 +163,19 @@ def command(case: str | None, demand_path: Path | None, sites_path: Path | None,
             "--site-column" if site_columns else ("--matrix" if matrix_path else "--network")))
     if out_dir is not None:
         check_out_dir(out_dir)
-    minutes = check_value(Minutes, minutes, source="--minutes")
+    minutes = check_value(MINUTES, minutes, source="--minutes")
     if time_limit_s is not None:
-        time_limit_s = check_value(TimeLimitSeconds, time_limit_s, source="--time-limit")
-    gap_rel = check_value(RelativeGap, gap_rel, source="--gap")
+        time_limit_s = check_value(TIME_LIMIT_S, time_limit_s, source="--time-limit")
+    gap_rel = check_value(RELATIVE_GAP, gap_rel, source="--gap")
     if threads is not None:
-        threads = check_value(Threads, threads, source="--threads")
-    seed = check_value(Seed, seed, source="--seed")
+        threads = check_value(THREADS, threads, source="--threads")
+    seed = check_value(SEED, seed, source="--seed")
     bases = parse_bases(bases_text)
     if bases is None and model != "cflp":
         bases = 15
     facility = FacilityOptions(capacity=capacity, opening_cost_gbp=opening_cost_gbp,
                                travel_gbp_per_minute=travel_gbp_per_minute, single_source=single_source)
-    facility.check()
-    if ModelKind(model) not in CAPACITATED | PRICED:
-        given = [n for n, v in (("capacity", capacity), ("opening-cost-gbp", opening_cost_gbp),
-                                ("travel-gbp-per-minute", travel_gbp_per_minute)) if v is not None]
-        takes = ", ".join(sorted(k.value for k in CAPACITATED | PRICED))
-        if given:
-            raise InputError(f"is for the models {takes}, not {model}", source=f"--{given[0]}")
-    if single_source and model != "cflp":
-        raise InputError(f"is an option of the cflp model, not of {model}", source="--single-source")
-    if not require_cover and model != "bclp":
-        raise InputError(f"is an option of the bclp model, not of {model}", source="--backup-only")
+    check_options(model, facility, require_cover=require_cover)
     definition_ = definition(model)
     if bases == "auto" and definition_.count is not CountRule.AT_MOST:
         raise InputError(f"--bases auto is for {choosing_count()}", source="--bases")
@@ -215,7 +205,7 @@ def command(case: str | None, demand_path: Path | None, sites_path: Path | None,
             matrix=matrix_path, network=network_path, model=model, bases=bases, minutes=minutes, solver=solver,
             need=need, plan=plan, keep=keep, close=close, min_per_district=lo, max_per_district=hi,
             options=SolveOptions(time_limit_s=time_limit_s, gap_rel=gap_rel, threads=threads, seed=seed),
-            out_dir=out_dir))
+            facility=facility, require_cover=require_cover, out_dir=out_dir))
         if out_dir is not None:
             click.echo(f"\nwritten to {out_dir}/")
         return

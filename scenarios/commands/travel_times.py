@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.cli import user_errors
-from scenarios.limits import Minutes, check_value
+from scenarios.limits import MINUTES, check_value
 from scenarios.output import GENERATOR, atomic_file, check_out_file, generator_text, write_json
 from scenarios.own_data import parse_columns, read
 from siting.domain import TravelMatrix
@@ -107,7 +107,7 @@ def command(network_path: Path | None, place: str | None, bbox: str | None, esti
                          source="travel-times")
     if out_path.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"output must end in {', '.join(OUT_SUFFIXES)}", source=str(out_path))
-    max_minutes = check_value(Minutes, max_minutes, source="--max-minutes")
+    max_minutes = check_value(MINUTES, max_minutes, source="--max-minutes")
     if not (math.isfinite(access_speed_kmh) and access_speed_kmh > 0):
         raise InputError(f"must be a positive speed, got {access_speed_kmh:g}", source="--access-speed-kmh")
     check_out_file(out_path)

@@ -11,7 +11,12 @@ sites still free (or, for problems with group limits, by HiGHS on the reduced ra
 decomposition of Elloumi's radius formulation (:mod:`solvers.pmedian.benders`).
 
 ``mclp-exact`` solves the maximal covering problem through the same machinery, written as a
-p-median with 0/1 costs and an always-open dummy site (:mod:`solvers.pmedian.mclp`).
+p-median with 0/1 costs and an always-open dummy site (:mod:`solvers.pmedian.mclp`). Small instances
+(at most :data:`SMALL_MCLP_PAIRS` demand-site pairs) take the merged-rows path of
+:mod:`solvers.covering.exact` instead (greedy and swaps, the LP bound with reduced-cost fixing, and the
+restricted master MIP in HiGHS, without the iterated swap search): on the Norfolk case (538 x 53) its
+LP bound is the optimum for most ``p`` and the sweep of p = 1..49 takes a third of the time of the
+Lagrangian path. ``SolveOptions.extra["mclp_small_path"] = False`` keeps the Lagrangian path.
 
 Group limits are not in the Lagrangian subproblem (the bound stays valid but is weaker); the
 heuristics and the reduced model enforce them.
@@ -24,9 +29,15 @@ from dataclasses import replace
 import highspy
 
 from solvers.backends.base import Backend, Capabilities
+from solvers.covering.exact import solve_mclp_merged
 from solvers.pmedian.exact import solve_mclp, solve_pmedian
 from solvers.problem import ModelKind, Problem, SolveOptions
 from solvers.result import Result
+
+#: MCLP instances with at most this many demand-site pairs take the merged-rows path (module docstring).
+SMALL_MCLP_PAIRS = 100_000
+#: Settings of that path: no iterated swap search (the master closes faster), no dominance rows.
+SMALL_MCLP_EXTRA: dict[str, object] = {"mclp_search_stall": 0, "mclp_dominance": False}
 
 
 def _version() -> str:
@@ -77,7 +88,8 @@ class MclpExactBackend(Backend):
     """Exact MCLP through its p-median form (0/1 costs, dummy site) and the same machinery."""
 
     name = "mclp-exact"
-    description = "MCLP as a 0/1 p-median: Lagrangian bound and fixing, swap heuristics, branch and bound"
+    description = ("MCLP as a 0/1 p-median: Lagrangian bound and fixing, swap heuristics, branch and bound "
+                   "(small instances: merged rows, LP bound and fixing, HiGHS master)")
     capabilities = Capabilities(
         models=frozenset({ModelKind.MCLP}), proves_optimality=True, warm_start=True, time_limit=True,
         own_heuristic=True,
@@ -87,4 +99,9 @@ class MclpExactBackend(Backend):
         return _version()
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        small = problem.n * problem.m <= SMALL_MCLP_PAIRS
+        if small and options.extra.get("mclp_small_path", True) is not False:
+            extra = {**SMALL_MCLP_EXTRA, **options.extra}
+            result = solve_mclp_merged(problem, replace(options, extra=extra), self.name, self.version())
+            return result.with_(details={**result.details, "path": "merged rows (small instance)"})
         return solve_mclp(problem, options, self.name, self.version())

@@ -93,7 +93,9 @@ from solvers.formulations.outreach_alloc import (
     objective_of,
 )
 from solvers.formulations.outreach_bounds import (
+    CoverageBound,
     cheapest_overhead_gbp,
+    coverage_bound,
     greedy_start,
     required_bases,
     spare_upper_bound,
@@ -250,6 +252,7 @@ __all__ = [
     "OBJECTIVES",
     "X_TOL",
     "Allocation",
+    "CoverageBound",
     "FixedAllocation",
     "OutreachMeasures",
     "OutreachObjective",
@@ -262,6 +265,7 @@ __all__ = [
     "budget_shortfall_gbp",
     "build",
     "cheapest_overhead_gbp",
+    "coverage_bound",
     "greedy_start",
     "hour_value",
     "knapsack",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -176,6 +176,68 @@ def value_upper_bound(problem: Problem) -> float:
     return float(value @ z)
 
 
+@dataclass(frozen=True)
+class CoverageBound:
+    """The maximal-covering relaxation of an outreach problem (:func:`coverage_bound`).
+
+    Attributes:
+        bound: a valid upper bound on the ``hours`` (or ``share``) objective of every plan.
+        selected: the bases of the covering plan that attains the relaxation's best value found.
+        proven: whether the covering solver proved ``bound`` (else it stopped on its time limit).
+    """
+
+    bound: float
+    selected: tuple[int, ...]
+    proven: bool
+
+
+def coverage_bound(problem: Problem, *, time_limit_s: float | None = None) -> CoverageBound | None:
+    r"""An upper bound on the ``hours`` (or ``share``) objective from the maximal covering problem.
+
+    A plan with bases :math:`S` serves area :math:`i` only from a base within the maximum drive
+    :math:`T`, and at most all of its need, so its value is at most
+    :math:`\sum_{i : h_i > 0,\ \min_{j \in S} t_{ij} \le T} c_i` with :math:`c_i` the value of serving
+    all of area :math:`i` (:func:`~solvers.formulations.outreach_spec.hour_value`). Dropping the staff
+    hours, the frontline floor and the reach floors leaves the maximal covering problem (MCLP) with
+    weights :math:`c_i`, radius :math:`T` and the same site rules: its optimum (or any proven
+    upper bound on it) bounds every plan. When the staff hours do not bind, the covering plan's best
+    allocation reaches that bound, which proves the plan optimal without the outreach MIP.
+
+    The MCLP opens exactly ``p`` sites; a count of *at most* ``p`` is covered too when no group has
+    a maximum (coverage only grows as sites are added, so some ``p``-site plan covers as much as any
+    smaller one). Returns ``None`` when the relaxation does not apply (the ``spare`` and ``access``
+    objectives, no count, an infinite maximum drive, at-most counts with group maximums) or when the
+    covering solve gives no bound.
+    """
+    # the exact MCLP path and the checker directly, not solvers.api (which would make an import cycle)
+    from solvers.check import verify
+    from solvers.covering.exact import solve_mclp_merged
+    from solvers.problem import ModelKind, SolveOptions, make_problem
+    from solvers.result import Status
+
+    spec = spec_of(problem)
+    if spec.objective not in ("hours", "share") or problem.p is None or not math.isfinite(spec.max_drive_minutes):
+        return None
+    allowed = int(problem.open_allowed().sum())
+    exact = spec.exact_bases
+    if not exact and any(g.max_open is not None for g in problem.groups):
+        return None
+    count = int(problem.p) if exact else min(int(problem.p), allowed)
+    if count < 1 or count > allowed:
+        return None
+    h = np.asarray(spec.need_hours, dtype=np.float64)
+    value = np.where(h > 0, hour_value(problem, spec), 0.0)
+    if not np.all(np.isfinite(value)) or np.any(value < 0):
+        return None
+    cover = make_problem(ModelKind.MCLP, value, problem.cost, p=count, radius=spec.max_drive_minutes,
+                         must_open=problem.must_open, must_close=problem.must_close, groups=problem.groups)
+    result = verify(cover, solve_mclp_merged(cover, SolveOptions(time_limit_s=time_limit_s)))
+    if not result.has_solution or not result.verified or not math.isfinite(result.bound):
+        return None
+    proven = result.status is Status.OPTIMAL
+    return CoverageBound(bound=float(result.bound), selected=tuple(result.selected), proven=proven)
+
+
 def spare_upper_bound(problem: Problem, min_weighted_hours: float) -> float:
     """A valid upper bound on the spare staff hours of any plan delivering ``min_weighted_hours``.
 
@@ -214,4 +276,5 @@ def spare_upper_bound(problem: Problem, min_weighted_hours: float) -> float:
 
 
 
-__all__ = ["cheapest_overhead_gbp", "greedy_start", "required_bases", "spare_upper_bound", "value_upper_bound"]
+__all__ = ["CoverageBound", "cheapest_overhead_gbp", "coverage_bound", "greedy_start", "required_bases",
+           "spare_upper_bound", "value_upper_bound"]

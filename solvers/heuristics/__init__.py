@@ -26,6 +26,7 @@ from solvers.heuristics.minsum import greedy, interchange
 from solvers.heuristics.rules import perturb
 from solvers.models import CountRule, ModelKind, definition
 from solvers.problem import BoolArray, FloatArray, IntArray, Problem
+from solvers.result import TOLERANCE_REL, relative_gap
 from solvers.site_rules import SiteRules
 
 DEFAULT_TIME_S = 60.0
@@ -169,53 +170,88 @@ def mclp_heuristic(problem: Problem, run: HeuristicRun) -> Found:
 
 
 def outreach_heuristic(problem: Problem, run: HeuristicRun) -> Found:
-    """Greedy bases (:func:`~solvers.formulations.outreach.greedy_start`) and their best allocation.
+    """The covering plan or greedy bases (:func:`~solvers.formulations.outreach.greedy_start`), best allocation.
 
-    The bound is the fractional-knapsack relaxation
-    (:func:`~solvers.formulations.outreach.value_upper_bound`): when the greedy plan reaches it
-    (typically when every area's need can be served), it is proven optimal without a MIP.
+    The bound is the smaller of two relaxations: the fractional knapsack
+    (:func:`~solvers.formulations.outreach.value_upper_bound`, which reaches the whole need when
+    staff hours are not short) and, for the ``hours`` and ``share`` objectives, the maximal covering
+    problem (:func:`~solvers.formulations.outreach_bounds.coverage_bound`, exact when staff hours
+    do not bind the covering plan). The covering plan comes first: when its allocation reaches the
+    bound it is proven optimal without a MIP (on the Norfolk case, every feasible number of bases).
+    Otherwise greedy bases and swaps follow, from the better of the two plans.
     """
     from solvers.formulations.outreach import allocate_for_bases, greedy_start, value_upper_bound
+    from solvers.formulations.outreach_bounds import coverage_bound
 
     bound = value_upper_bound(problem)
     if bound == -math.inf:
         return HeuristicFailure("no set of bases of the required number leaves the frontline money they need")
     count = problem.p if problem.p is not None else max(1, len(problem.must_open))
+    covering: tuple[BoolArray, float] | None = None  # the covering plan and its objective
+    if math.isfinite(bound):
+        # at most half the heuristic's time: on a large instance the greedy and swaps still get theirs
+        cover = coverage_bound(problem, time_limit_s=max(0.1, 0.5 * (run.deadline - time.perf_counter())))
+        if cover is not None:
+            bound = min(bound, cover.bound)
+            cmask = np.zeros(problem.m, dtype=bool)
+            cmask[list(cover.selected)] = True
+            fc = allocate_for_bases(problem, list(cover.selected))
+            if run.rules.keeps_rules(cmask) and fc.allocation is not None:
+                if relative_gap(fc.objective, bound) <= TOLERANCE_REL:  # optimal by the rule of Status
+                    return HeuristicSolution(tuple(cover.selected), fc.objective, bound=bound,
+                                             message="the covering plan reaches the covering bound")
+                covering = (cmask, fc.objective)
+    evals_left = [OUTREACH_SWAP_EVALS_PER_SITE * problem.m]
+
+    def swaps(mask: BoolArray, best: float) -> tuple[BoolArray, float]:
+        # first-improvement swaps (close one base, open another) until none helps, the bound is met, or the
+        # evaluation budget or the time is spent: the swaps only aim at a plan the bound proves
+        improved = best < bound - 1e-9 * max(1.0, abs(bound))
+        while improved and evals_left[0] > 0 and time.perf_counter() < run.deadline:
+            improved = False
+            for r in np.flatnonzero(mask & ~run.rules.must_open):
+                for a in np.flatnonzero(run.rules.allowed & ~mask):
+                    trial = mask.copy()
+                    trial[r], trial[a] = False, True
+                    if not run.rules.keeps_rules(trial):
+                        continue
+                    evals_left[0] -= 1
+                    cand = allocate_for_bases(problem, np.flatnonzero(trial).tolist())
+                    if cand.allocation is not None and cand.objective > best + 1e-9 * max(1.0, abs(best)):
+                        mask, best, improved = trial, cand.objective, True
+                        break
+                    if evals_left[0] <= 0:
+                        break
+                if improved or evals_left[0] <= 0 or time.perf_counter() >= run.deadline:
+                    break
+            if best >= bound - 1e-9 * max(1.0, abs(bound)):
+                break
+        return mask, best
+
+    if covering is not None:
+        cmask, cbest = swaps(*covering)
+        if relative_gap(cbest, bound) <= TOLERANCE_REL:
+            return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(cmask)), cbest, bound=bound,
+                                     message="swaps from the covering plan reach the bound")
+        covering = (cmask, cbest)
     start = tuple(int(j) for j in np.flatnonzero(run.start)) if run.start is not None else ()
     mask = np.zeros(problem.m, dtype=bool)
     mask[list(greedy_start(problem, count, start=start))] = True
-    if not run.rules.keeps_rules(mask):
-        return HeuristicFailure("greedy construction could not meet the site rules")
     fa = allocate_for_bases(problem, np.flatnonzero(mask).tolist())
-    if fa.allocation is None:
-        return HeuristicFailure(f"the greedy bases admit no allocation: {fa.reason}")
-    best = fa.objective
-    if not math.isfinite(bound):
-        # the tie-break stage (spare hours): no bound to reach, and the exact solver does the rest
-        return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), best, bound=bound)
-    # first-improvement swaps (close one base, open another) until none helps, the bound is met, or the
-    # evaluation budget or the time is spent: the swaps only aim at a plan the bound proves
-    evals_left = OUTREACH_SWAP_EVALS_PER_SITE * problem.m
-    improved = best < bound - 1e-9 * max(1.0, abs(bound))
-    while improved and evals_left > 0 and time.perf_counter() < run.deadline:
-        improved = False
-        for r in np.flatnonzero(mask & ~run.rules.must_open):
-            for a in np.flatnonzero(run.rules.allowed & ~mask):
-                trial = mask.copy()
-                trial[r], trial[a] = False, True
-                if not run.rules.keeps_rules(trial):
-                    continue
-                evals_left -= 1
-                cand = allocate_for_bases(problem, np.flatnonzero(trial).tolist())
-                if cand.allocation is not None and cand.objective > best + 1e-9 * max(1.0, abs(best)):
-                    mask, best, improved = trial, cand.objective, True
-                    break
-                if evals_left <= 0:
-                    break
-            if improved or evals_left <= 0 or time.perf_counter() >= run.deadline:
-                break
-        if best >= bound - 1e-9 * max(1.0, abs(bound)):
-            break
+    if not run.rules.keeps_rules(mask) or fa.allocation is None:
+        if covering is None:
+            if not run.rules.keeps_rules(mask):
+                return HeuristicFailure("greedy construction could not meet the site rules")
+            return HeuristicFailure(f"the greedy bases admit no allocation: {fa.reason}")
+        mask, best = covering
+    else:
+        best = fa.objective
+        if not math.isfinite(bound):
+            # the tie-break stage (spare hours): no bound to reach, and the exact solver does the rest
+            return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), best, bound=bound)
+        mask, best = swaps(mask, best)
+        if covering is not None and covering[1] > best:
+            mask, best = covering
     return HeuristicSolution(tuple(int(j) for j in np.flatnonzero(mask)), best, bound=bound)
 
 

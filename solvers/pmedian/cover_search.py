@@ -46,6 +46,9 @@ FloatArray = NDArray[np.float64]
 
 #: Entries of the swap matrix built at a time (rows of open sites x all sites), about 32 MB.
 BLOCK_ENTRIES = 4_000_000
+#: Coverage matrices with at most this many entries (points x sites) are also kept dense: on small instances
+#: (Norfolk's merged rows, about 100 x 50) dense products take a fraction of scipy's sparse row indexing.
+DENSE_ENTRIES = 250_000
 
 
 class CoverSearch:
@@ -55,15 +58,19 @@ class CoverSearch:
         cover: ``(n, m)`` points x sites, true where the site covers the point (dense or sparse).
         w: ``(n,)`` point weights.
         rules: the site rules over the same ``m`` sites.
+        dense_entries: a matrix of at most this many entries is also kept dense (same results, faster).
     """
 
-    def __init__(self, cover: sp.spmatrix | NDArray[np.bool_], w: FloatArray, rules: SiteRules) -> None:
+    def __init__(self, cover: sp.spmatrix | NDArray[np.bool_], w: FloatArray, rules: SiteRules, *,
+                 dense_entries: int = DENSE_ENTRIES) -> None:
         self.cover = sp.csr_matrix(cover, dtype=np.float64)
         self.cover.eliminate_zeros()
         self.cover_t = self.cover.T.tocsr()
         self.w = np.asarray(w, dtype=np.float64)
         self.rules = rules
         self.m = int(self.cover.shape[1])
+        rows = int(self.cover.shape[0])
+        self.dense: FloatArray | None = self.cover.toarray() if rows * self.m <= dense_entries else None
 
     @classmethod
     def from_lists(cls, nb: Neighbours, rules: SiteRules) -> CoverSearch:
@@ -75,6 +82,8 @@ class CoverSearch:
 
     def counts(self, mask: BoolArray) -> FloatArray:
         """How many open sites cover each point."""
+        if self.dense is not None:
+            return np.asarray(self.dense @ mask.astype(np.float64), dtype=np.float64)
         return np.asarray(self.cover @ mask.astype(np.float64)).ravel()
 
     def value(self, mask: BoolArray) -> float:
@@ -97,7 +106,10 @@ class CoverSearch:
             new = rows[cnt[rows] == 0]
             cnt[rows] += 1
             if new.size:
-                gain -= np.asarray(self.cover[new].T @ self.w[new]).ravel()
+                if self.dense is not None:
+                    gain -= self.w[new] @ self.dense[new]
+                else:
+                    gain -= np.asarray(self.cover[new].T @ self.w[new]).ravel()
         return mask if rules.feasible(mask) else None
 
     def best_swap(self, mask: BoolArray) -> tuple[int, int, float]:
@@ -112,6 +124,13 @@ class CoverSearch:
         ins_ok = rules.allowed & ~mask
         if outs.size == 0 or not np.any(ins_ok):
             return -1, -1, 0.0
+        ins_all = np.flatnonzero(ins_ok)
+        if self.dense is not None:
+            # E[a, b]: weight of the points covered once, by a alone, that b covers too (a point whose one
+            # open coverer is a must-open site has no entry in the columns ``outs``)
+            d = self.dense
+            e_all = (d[:, outs] * np.where(cnt == 1, self.w, 0.0)[:, None]).T @ d
+            return self._best_of(mask, outs, 0, e_all, gain, loss_all, ins_ok, ins_all, (-1, -1, 0.0))
         # the sole open coverer of each point covered once
         sub = self.cover[once][:, outs].tocsr()
         has = np.diff(sub.indptr) > 0  # points covered once by a must-open site have no closable owner
@@ -123,19 +142,27 @@ class CoverSearch:
         cov_once = self.cover[rows_once]
         best = (-1, -1, 0.0)
         block = max(1, BLOCK_ENTRIES // max(1, self.m))
-        ins_all = np.flatnonzero(ins_ok)
         for s in range(0, outs.size, block):
             e = np.asarray((own[s:s + block] @ cov_once).todense())
-            delta = gain[None, :] + e - loss_all[outs[s:s + block]][:, None]
-            delta[:, ~ins_ok] = -np.inf
-            if rules.has_groups:
-                ok = rules.swap_ok(mask, ins_all, outs[s:s + block]).T
-                sub_delta = delta[:, ins_all]
-                sub_delta[~ok] = -np.inf
-                delta[:, ins_all] = sub_delta
-            a, b = np.unravel_index(int(np.argmax(delta)), delta.shape)
-            if delta[a, b] > best[2]:
-                best = (int(outs[s + a]), int(b), float(delta[a, b]))
+            best = self._best_of(mask, outs, s, e, gain, loss_all, ins_ok, ins_all, best)
+        return best
+
+    def _best_of(self, mask: BoolArray, outs: NDArray[np.int64], s: int, e: FloatArray, gain: FloatArray,
+                 loss_all: FloatArray, ins_ok: BoolArray, ins_all: NDArray[np.int64],
+                 best: tuple[int, int, float]) -> tuple[int, int, float]:
+        """The best swap closing one of ``outs[s:s + len(e)]`` (``e`` their rows of E), or ``best`` if none beats it."""
+        rules = self.rules
+        block = outs[s:s + e.shape[0]]
+        delta = gain[None, :] + e - loss_all[block][:, None]
+        delta[:, ~ins_ok] = -np.inf
+        if rules.has_groups:
+            ok = rules.swap_ok(mask, ins_all, block).T
+            sub_delta = delta[:, ins_all]
+            sub_delta[~ok] = -np.inf
+            delta[:, ins_all] = sub_delta
+        a, b = np.unravel_index(int(np.argmax(delta)), delta.shape)
+        if delta[a, b] > best[2]:
+            return int(block[a]), int(b), float(delta[a, b])
         return best
 
     def local(self, mask: BoolArray, *, deadline: float, tol: float = 1e-9) -> tuple[BoolArray, float]:

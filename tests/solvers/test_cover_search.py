@@ -38,7 +38,8 @@ def searches(draw: st.DrawFn) -> CoverSearch:
         gmin = np.array([lo], np.int64)
         gmax = np.array([draw(st.integers(lo, max(lo, size)))], np.int64)
     rules = SiteRules(p=p, allowed=allowed, must_open=must, member=member, gmin=gmin, gmax=gmax)
-    return CoverSearch(cover, w, rules)
+    # small matrices are searched densely; the sparse form (large instances) is drawn too
+    return CoverSearch(cover, w, rules, dense_entries=draw(st.sampled_from([0, 10**6])))
 
 
 def _feasible_masks(s: CoverSearch) -> list[np.ndarray]:
@@ -94,6 +95,22 @@ def test_greedy_local_and_iterated_keep_rules_and_end_in_local_optima(s: CoverSe
     best, best_v, _ = s.iterate(mask, deadline=float("inf"), stall=20)
     assert s.rules.feasible(best) and best_v == s.value(best) >= value
     assert best_v <= max(s.value(x) for x in masks)
+
+
+@given(searches(), st.integers(0, 10**6))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_dense_and_sparse_forms_agree(s: CoverSearch, pick: int) -> None:
+    """The same counts, best swap and greedy plan from the dense and the sparse coverage matrix (integer weights)."""
+    dense = CoverSearch(s.cover, s.w, s.rules)
+    sparse = CoverSearch(s.cover, s.w, s.rules, dense_entries=0)
+    assert dense.dense is not None and sparse.dense is None
+    masks = _feasible_masks(s)
+    if masks:
+        mask = masks[pick % len(masks)]
+        assert np.array_equal(dense.counts(mask), sparse.counts(mask))
+        assert dense.best_swap(mask) == sparse.best_swap(mask)
+    g1, g2 = dense.greedy(), sparse.greedy()
+    assert (g1 is None and g2 is None) or (g1 is not None and g2 is not None and np.array_equal(g1, g2))
 
 
 def test_hand_computed_swap_values() -> None:
