@@ -170,8 +170,9 @@ def summary_rows(versions: list[Version], rows: list[Run], *, bytecode: str = "c
     return out
 
 
-def _append(path: Path, new: list[dict[str, object]]) -> None:
-    """Add ``new`` rows to the CSV at ``path``, keeping its rows (columns new to the file left empty there)."""
+def append_rows(path: Path, rows: list[dict[str, object]]) -> None:
+    """Add ``rows`` after the rows already in the CSV ``path`` (the union of the columns, old ones first; columns
+    new to the file are left empty in its old rows)."""
     old: list[dict[str, str]] = []
     fields: list[str] = []
     if path.is_file():
@@ -179,20 +180,20 @@ def _append(path: Path, new: list[dict[str, object]]) -> None:
             reader = csv.DictReader(f)
             fields = list(reader.fieldnames or [])
             old = list(reader)
-    fields += [k for k in new[0] if k not in fields]
+    fields += [k for k in rows[0] if k not in fields]
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as f:
         table = csv.DictWriter(f, fieldnames=fields, restval="")
         table.writeheader()
-        table.writerows(old)
-        table.writerows(new)
+        table.writerows([*old, *rows])
 
 
 def write(out_dir: Path, versions: list[Version], rows: list[Run], *, bytecode: str = "cached",
           measured: str = "") -> list[dict[str, object]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = summary_rows(versions, rows, bytecode=bytecode, measured=measured)
-    _append(out_dir / "startup.csv", summary)
-    _append(out_dir / "startup-runs.csv", [
+    append_rows(out_dir / "startup.csv", summary)
+    append_rows(out_dir / "startup-runs.csv", [
         {"version": r.version, "command": r.command, "run": r.run, "wall_s": f"{r.wall_s:.3f}",
          "cpu_s": f"{r.cpu_s:.3f}", "loadavg_1m": f"{r.loadavg_1m:.2f}",
          "commit": next(v.commit for v in versions if v.label == r.version), "bytecode": bytecode,

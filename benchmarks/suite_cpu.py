@@ -15,7 +15,6 @@ history of the suite's CPU time across versions; columns added later are blank i
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -25,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.startup import REPO, Version, _commit, _git
+from benchmarks.startup import REPO, Version, _commit, _git, append_rows
 
 TARGET_S = 5.0
 #: Run in the code tree measured (it may predate this module): prints one JSON line.
@@ -100,23 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         print("every job's status and objective agree" if same else "the versions' results DIFFER")
     return 0
-
-
-def append_rows(path: Path, rows: list[dict[str, object]]) -> None:
-    """Add ``rows`` after the rows already in the CSV ``path`` (the union of the columns, old ones first)."""
-    old: list[dict[str, str]] = []
-    fields: list[str] = []
-    if path.exists():
-        with path.open(newline="") as f:
-            reader = csv.DictReader(f)
-            fields = list(reader.fieldnames or [])
-            old = list(reader)
-    fields += [k for k in rows[0] if k not in fields]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields, restval="")
-        w.writeheader()
-        w.writerows([*old, *rows])
 
 
 if __name__ == "__main__":
