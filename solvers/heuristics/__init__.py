@@ -237,10 +237,11 @@ def outreach_heuristic(problem: Problem, run: HeuristicRun) -> Found:
     start = tuple(int(j) for j in np.flatnonzero(run.start)) if run.start is not None else ()
     mask = np.zeros(problem.m, dtype=bool)
     mask[list(greedy_start(problem, count, start=start))] = True
-    fa = allocate_for_bases(problem, np.flatnonzero(mask).tolist())
-    if not run.rules.keeps_rules(mask) or fa.allocation is None:
+    greedy_ok = run.rules.keeps_rules(mask)
+    fa = allocate_for_bases(problem, np.flatnonzero(mask).tolist()) if greedy_ok else None  # only a plan kept
+    if fa is None or fa.allocation is None:
         if covering is None:
-            if not run.rules.keeps_rules(mask):
+            if fa is None:
                 return HeuristicFailure("greedy construction could not meet the site rules")
             return HeuristicFailure(f"the greedy bases admit no allocation: {fa.reason}")
         mask, best = covering
